@@ -14,6 +14,11 @@
  *   field is appended; the server refuses a plugin built against a newer minor
  *   than its own. Structs only ever grow at their end and carry their size, so
  *   either side can tell which trailing fields the other knows.
+ *   rp_action_t and rp_http_response_t carry no size: the first is laid out
+ *   in the plugin's array (its size is the array's stride) and the second is
+ *   allocated by the plugin and filled by the host. Both are therefore frozen
+ *   for ABI major 1; a later minor that needs more adds a new struct reached
+ *   through a field appended to rp_plugin_t or a new function in rp_host_t.
  *
  * Memory ownership
  *   - Everything in the descriptor is owned by the plugin and must stay valid
@@ -25,6 +30,9 @@
  *   - Strings the plugin passes to host functions are copied by the host
  *     before the call returns. Values the host returns say who owns them and
  *     for how long, in the comment beside each function.
+ *   - The rp_ctx_t handed to init stays valid until fini has returned; the
+ *     one in rp_call_t only during that call. Host functions may be called
+ *     with either, from any thread.
  *
  * Threads
  *   An action's run callback is synchronous and runs on one of the server's
@@ -89,7 +97,8 @@ typedef enum rp_log_level {
     RP_LOG_DEBUG = 3
 } rp_log_level_t;
 
-/* Opaque to plugins: the host's handle on one plugin instance or one call. */
+/* Opaque to plugins: the host's handle on one plugin instance or one call
+ * (see "Memory ownership" for how long each stays valid). */
 typedef struct rp_ctx_s rp_ctx_t;
 
 typedef struct rp_host_s rp_host_t;
@@ -113,7 +122,8 @@ typedef struct rp_http_request_s {
 
 /*
  * An HTTP response. Filled by rp_host_t.http_request; every pointer is owned by
- * the host until rp_host_t.http_response_free is called on it.
+ * the host until rp_host_t.http_response_free is called on it. Headers keep
+ * the order they arrived in; a repeated header appears once per line.
  */
 typedef struct rp_http_response_s {
     long status;                /* 0 when no response arrived */
@@ -136,8 +146,8 @@ typedef struct rp_call_s {
     const char *run_id;
     const char *step_id;
     unsigned attempt;           /* 1 for the first try */
-    char *error;                /* caller-owned buffer for a failure message */
-    size_t error_size;
+    char *error;                /* for a one-line failure message: a host-owned buffer */
+    size_t error_size;          /* of at least 256 bytes, NUL-terminated by the host */
 } rp_call_t;
 
 /*
@@ -154,8 +164,12 @@ struct rp_host_s {
 
     /* Sends a request through the host's libcurl connection cache. Returns 0
      * when a response arrived (whatever its status) and fills *resp; returns -1
-     * on a transport failure (resolve, connect, TLS, timeout), with the reason
-     * in err. Redirects are not followed. */
+     * on a transport failure (resolve, connect, TLS, timeout, a response body
+     * over the host's limit of 10 MiB), with the reason in err, and leaves
+     * *resp zeroed (freeing it is harmless). Redirects are not followed. The
+     * timeout is the request's (or 30 s) cut short by the call's deadline.
+     * Header names and values must not hold CR or LF. The host adds no
+     * Content-Type of its own. */
     int (*http_request)(rp_ctx_t *ctx, const rp_http_request_t *req, rp_http_response_t *resp,
                         char *err, size_t err_size);
     void (*http_response_free)(rp_http_response_t *resp);
@@ -172,7 +186,8 @@ struct rp_host_s {
 /*
  * An action's run callback. Returns RP_OK and sets *output to the action's
  * result (a cJSON object); or another rp_status_t with a one-line reason
- * written into call->error.
+ * written into call->error. The host treats RP_OK without an object in
+ * *output as a failure of the plugin.
  */
 typedef rp_status_t (*rp_action_run_fn)(const rp_call_t *call, const cJSON *params,
                                         cJSON **output);
@@ -183,11 +198,14 @@ typedef struct rp_action_s {
     /*
      * JSON object describing the parameters, one member per parameter:
      *   {"bucket": {"type": "string", "required": true, "description": "..."}}
-     * "type" is one of string, number, integer, boolean, object, array, any.
+     * "type" is one of string, number, integer, boolean, object, array, any
+     * ("integer": a number without a fraction, within +-2^53).
      * The host refuses, when the configuration loads, a step that omits a
      * required parameter or names one not described here, and checks types
      * of literal values; values rendered from templates are checked before
-     * each call.
+     * each call, so a run callback may rely on the declared types. A JSON null
+     * counts as not given: it fails a required parameter and reaches the
+     * plugin as null for an optional one.
      */
     const char *params_json;
     /* JSON object describing the output members, in the same form (no "required"). */
@@ -209,7 +227,7 @@ typedef struct rp_plugin_s {
      * Optional. Called once per configured instance with its settings (a cJSON
      * object, owned by the host, valid during the call). Sets *instance to the
      * plugin's own state for that instance. Returns 0, or -1 with a reason in
-     * err.
+     * err. A plugin without init takes no settings: the host refuses any.
      */
     int (*init)(const rp_host_t *host, rp_ctx_t *ctx, const cJSON *settings, void **instance,
                 char *err, size_t err_size);

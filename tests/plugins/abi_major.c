@@ -1,0 +1,26 @@
+/* Test plugin: built for an ABI major the server does not speak. */
+#include <riposte/plugin.h>
+
+static rp_status_t run_noop(const rp_call_t *call, const cJSON *params, cJSON **output)
+{
+    (void)call;
+    (void)params;
+    *output = cJSON_CreateObject();
+    return RP_OK;
+}
+
+static const rp_action_t actions[] = {
+    {.name = "noop", .params_json = "{}", .outputs_json = "{}", .run = run_noop},
+};
+
+static const rp_plugin_t plugin = {
+    .abi_major = RP_ABI_MAJOR + 1,
+    .abi_minor = 0,
+    .struct_size = sizeof(rp_plugin_t),
+    .name = "abi_major",
+    .version = "1.0.0",
+    .actions = actions,
+    .action_count = 1,
+};
+
+RP_PLUGIN_DEFINE(plugin)
