@@ -1,0 +1,174 @@
+#include "app/app.h"
+
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <uv.h>
+
+#include "exec/executor.h"
+#include "http/http_server.h"
+#include "sources/sns_source.h"
+#include "util/log.h"
+
+typedef struct app {
+    const config_t *cfg;
+    uv_loop_t *loop;
+    http_server_t *http;
+    executor_t *exec;
+    sns_source_t **sources;
+    uv_signal_t sigint;
+    uv_signal_t sigterm;
+    bool stopping;
+} app_t;
+
+/* Matches ev against the rules of its source and queues a run for each match. */
+static int dispatch(event_t *ev, void *data)
+{
+    app_t *app = data;
+    const config_t *cfg = app->cfg;
+    int matched = 0;
+
+    for (size_t i = 0; i < cfg->rule_count; i++) {
+        const conf_rule_t *rule = &cfg->rules[i];
+        if (strcmp(rule->source, ev->source) == 0 && pattern_match(rule->pattern, ev->body)) {
+            executor_submit(app->exec, ev, rule);
+            matched++;
+        }
+    }
+    return matched;
+}
+
+static void handle_healthz(http_exchange_t *ex, void *data)
+{
+    static const char body[] = "{\"status\":\"ok\"}";
+
+    (void)data;
+    http_respond(ex, 200, "application/json", body, sizeof(body) - 1);
+}
+
+static void on_http_closed(void *data)
+{
+    app_t *app = data;
+
+    uv_close((uv_handle_t *)&app->sigint, NULL);
+    uv_close((uv_handle_t *)&app->sigterm, NULL);
+}
+
+static void on_signal(uv_signal_t *handle, int signum)
+{
+    app_t *app = handle->data;
+
+    if (app->stopping) {
+        return;
+    }
+    app->stopping = true;
+    log_info("received %s; stopping", signum == SIGINT ? "SIGINT" : "SIGTERM");
+    http_server_close(app->http, on_http_closed, app);
+}
+
+static void warn_unverified(const conf_source_t *source)
+{
+    log_field_t fields[] = {{"source", source->name}, {"path", source->path}};
+
+    if (source->insecure_skip_verify) {
+        log_fields(LOG_WARN, fields, 2,
+                   "insecure_skip_verify is set: SNS signatures are not checked, so anyone "
+                   "who can reach this path can trigger its rules");
+    } else {
+        log_fields(LOG_WARN, fields, 2,
+                   "SNS signature verification is not available in this version: messages "
+                   "are not verified, so anyone who can reach this path can trigger its rules");
+    }
+}
+
+static int add_routes(app_t *app)
+{
+    const config_t *cfg = app->cfg;
+
+    app->sources = calloc(cfg->source_count + 1, sizeof(*app->sources));
+    if (http_server_route(app->http, "GET", "/healthz", handle_healthz, app) != 0) {
+        return -1;
+    }
+    for (size_t i = 0; i < cfg->source_count; i++) {
+        const conf_source_t *source = &cfg->sources[i];
+        app->sources[i] = sns_source_new(app->loop, source, dispatch, app);
+        if (http_server_route(app->http, "POST", source->path, sns_source_handle,
+                              app->sources[i]) != 0) {
+            return -1;
+        }
+        warn_unverified(source);
+    }
+    return 0;
+}
+
+static int start(app_t *app)
+{
+    const config_t *cfg = app->cfg;
+    char err[256];
+
+    if (add_routes(app) != 0) {
+        log_error("cannot register the webhook routes");
+        return -1;
+    }
+    if (http_server_listen(app->http, cfg->listen_address, cfg->listen_port, err, sizeof(err)) !=
+        0) {
+        log_error("cannot listen: %s", err);
+        return -1;
+    }
+    if (executor_start(app->exec) != 0) {
+        return -1;
+    }
+
+    uv_signal_init(app->loop, &app->sigint);
+    uv_signal_init(app->loop, &app->sigterm);
+    app->sigint.data = app;
+    app->sigterm.data = app;
+    uv_signal_start(&app->sigint, on_signal, SIGINT);
+    uv_signal_start(&app->sigterm, on_signal, SIGTERM);
+
+    char port[16];
+    snprintf(port, sizeof(port), "%d", http_server_port(app->http));
+    log_field_t fields[] = {{"workers", NULL}, {"rules", NULL}};
+    char workers[16], rules[16];
+    snprintf(workers, sizeof(workers), "%u", cfg->workers);
+    snprintf(rules, sizeof(rules), "%zu", cfg->rule_count);
+    fields[0].value = workers;
+    fields[1].value = rules;
+    log_fields(LOG_INFO, fields, 2, "listening on %s:%s", cfg->listen_address, port);
+    return 0;
+}
+
+int app_serve(const config_t *cfg, const app_opts_t *opts)
+{
+    app_t app = {.cfg = cfg, .loop = uv_default_loop()};
+    int code = 0;
+
+    signal(SIGPIPE, SIG_IGN);
+    app.http = http_server_new(app.loop, &cfg->limits);
+    app.exec = executor_new(cfg->workers, opts->dry_run);
+    log_info("riposte %s starting%s", RIPOSTE_VERSION, opts->dry_run ? " (dry run)" : "");
+
+    if (start(&app) != 0) {
+        code = 1;
+        http_server_close(app.http, NULL, NULL);
+    }
+    uv_run(app.loop, UV_RUN_DEFAULT);
+
+    if (!executor_shutdown(app.exec, APP_SHUTDOWN_TIMEOUT_MS)) {
+        /* Workers still hold the configuration: leave without freeing it under them. */
+        _exit(1);
+    }
+    executor_free(app.exec);
+    http_server_free(app.http);
+    for (size_t i = 0; i < cfg->source_count && app.sources != NULL; i++) {
+        sns_source_free(app.sources[i]);
+    }
+    free(app.sources);
+    uv_loop_close(app.loop);
+    if (code == 0) {
+        log_info("stopped");
+    }
+    return code;
+}

@@ -1,0 +1,162 @@
+/* The credentials and plugins sections: what plugins are loaded with. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config/config_parts.h"
+
+static const char *const plugin_keys[] = {"name", "path", "settings", NULL};
+
+/*
+ * Replaces each ${NAME} in text with the environment variable's value. Returns
+ * a new string, or NULL after reporting a reference to a variable that is not
+ * set. Values are never echoed in messages: they are secrets.
+ */
+static char *substitute_env(const conf_reader_t *r, const char *keypath, const char *text)
+{
+    size_t cap = strlen(text) + 1;
+    size_t len = 0;
+    char *out = malloc(cap);
+    const char *p = text;
+
+    while (*p != '\0') {
+        const char *value = NULL;
+        size_t consumed = 1;
+
+        if (p[0] == '$' && p[1] == '{') {
+            const char *end = strchr(p + 2, '}');
+            if (end == NULL) {
+                conf_problem(r, keypath, "unterminated ${ in value");
+                free(out);
+                return NULL;
+            }
+            char name[256];
+            snprintf(name, sizeof(name), "%.*s", (int)(end - p - 2), p + 2);
+            value = getenv(name);
+            if (value == NULL) {
+                conf_problem(r, keypath, "environment variable %s is not set", name);
+                free(out);
+                return NULL;
+            }
+            consumed = (size_t)(end - p) + 1;
+        }
+
+        size_t add = value != NULL ? strlen(value) : 1;
+        if (len + add + 1 > cap) {
+            cap = (len + add + 1) * 2;
+            out = realloc(out, cap);
+        }
+        memcpy(out + len, value != NULL ? value : p, add);
+        len += add;
+        p += consumed;
+    }
+    out[len] = '\0';
+    return out;
+}
+
+static void resolve_env(const conf_reader_t *r, cJSON *node, const char *keypath)
+{
+    cJSON *child;
+    int index = 0;
+
+    if (cJSON_IsString(node)) {
+        char *value = substitute_env(r, keypath, node->valuestring);
+        if (value != NULL) {
+            cJSON_SetValuestring(node, value);
+            free(value);
+        }
+        return;
+    }
+    cJSON_ArrayForEach(child, node)
+    {
+        char path[CONF_KEYPATH_MAX];
+        if (cJSON_IsObject(node)) {
+            keypath_format(path, sizeof(path), keypath, child->string);
+        } else {
+            keypath_index(path, sizeof(path), keypath, index++);
+        }
+        resolve_env(r, child, path);
+    }
+}
+
+void config_read_credentials(const conf_reader_t *r, const cJSON *root, config_t *cfg)
+{
+    const cJSON *section = conf_object(r, root, "", "credentials");
+    cJSON *item;
+
+    cfg->credentials = section != NULL ? cJSON_Duplicate(section, true) : cJSON_CreateObject();
+    cJSON_ArrayForEach(item, cfg->credentials)
+    {
+        char path[CONF_KEYPATH_MAX];
+        keypath_format(path, sizeof(path), "credentials", item->string);
+        if (!cJSON_IsObject(item)) {
+            conf_problem(r, path, "a credential must be a mapping");
+            continue;
+        }
+        free(conf_string(r, item, path, "type", true));
+        resolve_env(r, item, path);
+    }
+}
+
+static char *plugin_path(const conf_reader_t *r, const cJSON *entry, const char *at,
+                         const config_t *cfg)
+{
+    char *name = conf_string(r, entry, at, "name", false);
+    char *path = conf_string(r, entry, at, "path", false);
+
+    if ((name == NULL) == (path == NULL)) {
+        conf_problem(r, at, "a plugin needs exactly one of name or path");
+        free(name);
+        free(path);
+        return NULL;
+    }
+    if (path != NULL) {
+        return path;
+    }
+    if (strchr(name, '/') != NULL || name[0] == '.') {
+        char name_at[CONF_KEYPATH_MAX];
+        keypath_format(name_at, sizeof(name_at), at, "name");
+        conf_problem(r, name_at, "a plugin name is a bare name; use path for a file");
+        free(name);
+        return NULL;
+    }
+
+    size_t size = strlen(cfg->plugin_dir) + strlen(name) + 8;
+    path = malloc(size);
+    snprintf(path, size, "%s/%s.so", cfg->plugin_dir, name);
+    free(name);
+    return path;
+}
+
+void config_read_plugins(const conf_reader_t *r, const cJSON *root, config_t *cfg)
+{
+    const cJSON *list = conf_array(r, root, "", "plugins");
+    const cJSON *entry;
+    int index = 0;
+
+    cJSON_ArrayForEach(entry, list)
+    {
+        char at[CONF_KEYPATH_MAX];
+        keypath_index(at, sizeof(at), "plugins", index++);
+        if (!cJSON_IsObject(entry)) {
+            conf_problem(r, at, "a plugin must be a mapping with name or path");
+            continue;
+        }
+        conf_check_keys(r, entry, at, plugin_keys);
+
+        const cJSON *settings = conf_object(r, entry, at, "settings");
+        char *path = plugin_path(r, entry, at, cfg);
+        if (path == NULL) {
+            continue;
+        }
+
+        char err[1024];
+        cJSON *empty = cJSON_CreateObject();
+        if (plugin_host_load(cfg->plugins, path, settings != NULL ? settings : empty, err,
+                             sizeof(err)) == NULL) {
+            conf_problem(r, at, "%s", err);
+        }
+        cJSON_Delete(empty);
+        free(path);
+    }
+}

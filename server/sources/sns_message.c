@@ -1,0 +1,171 @@
+#include "sources/sns_message.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const char *const type_names[] = {"Notification", "SubscriptionConfirmation",
+                                         "UnsubscribeConfirmation"};
+
+/* An optional string field: NULL when absent or null; -1 when of another type. */
+static int optional_string(const cJSON *envelope, const char *key, const char **out, char *err,
+                           size_t err_size)
+{
+    const cJSON *item = cJSON_GetObjectItemCaseSensitive(envelope, key);
+
+    *out = NULL;
+    if (item == NULL || cJSON_IsNull(item)) {
+        return 0;
+    }
+    if (!cJSON_IsString(item)) {
+        snprintf(err, err_size, "field %s must be a string", key);
+        return -1;
+    }
+    *out = item->valuestring;
+    return 0;
+}
+
+static int required_string(const cJSON *envelope, const char *key, const char **out, char *err,
+                           size_t err_size)
+{
+    if (optional_string(envelope, key, out, err, err_size) != 0) {
+        return -1;
+    }
+    if (*out == NULL || (*out)[0] == '\0') {
+        snprintf(err, err_size, "field %s is missing", key);
+        return -1;
+    }
+    return 0;
+}
+
+static int parse_type(const char *name, sns_type_t *type)
+{
+    for (size_t i = 0; i < sizeof(type_names) / sizeof(type_names[0]); i++) {
+        if (strcmp(name, type_names[i]) == 0) {
+            *type = (sns_type_t)i;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+static int read_fields(sns_message_t *msg, char *err, size_t err_size)
+{
+    const cJSON *e = msg->envelope;
+    int rc = 0;
+
+    rc |= required_string(e, "MessageId", &msg->message_id, err, err_size);
+    rc |= rc ? 0 : required_string(e, "TopicArn", &msg->topic_arn, err, err_size);
+    rc |= rc ? 0 : optional_string(e, "Message", &msg->message, err, err_size);
+    rc |= rc ? 0 : required_string(e, "Timestamp", &msg->timestamp, err, err_size);
+    rc |= rc ? 0 : optional_string(e, "Subject", &msg->subject, err, err_size);
+    rc |= rc ? 0 : optional_string(e, "SignatureVersion", &msg->signature_version, err, err_size);
+    rc |= rc ? 0 : optional_string(e, "Signature", &msg->signature, err, err_size);
+    rc |= rc ? 0 : optional_string(e, "SigningCertURL", &msg->signing_cert_url, err, err_size);
+    rc |= rc ? 0 : optional_string(e, "UnsubscribeURL", &msg->unsubscribe_url, err, err_size);
+    rc |= rc ? 0 : optional_string(e, "SubscribeURL", &msg->subscribe_url, err, err_size);
+    rc |= rc ? 0 : optional_string(e, "Token", &msg->token, err, err_size);
+    if (rc != 0) {
+        return -1;
+    }
+
+    if (msg->message == NULL) {
+        snprintf(err, err_size, "field Message is missing");
+        return -1;
+    }
+    if (msg->type == SNS_SUBSCRIPTION_CONFIRMATION && msg->subscribe_url == NULL) {
+        snprintf(err, err_size, "field SubscribeURL is missing");
+        return -1;
+    }
+    if (msg->type != SNS_NOTIFICATION && msg->token == NULL) {
+        snprintf(err, err_size, "field Token is missing");
+        return -1;
+    }
+    if (sns_topic_region(msg->topic_arn, NULL, 0) != 0) {
+        snprintf(err, err_size, "TopicArn is not an SNS topic ARN");
+        return -1;
+    }
+    return 0;
+}
+
+int sns_message_parse(const char *body, size_t len, const char *type_header, sns_message_t *msg,
+                      char *err, size_t err_size)
+{
+    memset(msg, 0, sizeof(*msg));
+    msg->envelope = cJSON_ParseWithLength(body, len);
+    if (!cJSON_IsObject(msg->envelope)) {
+        snprintf(err, err_size, "the body is not an SNS message (not a JSON object)");
+        goto fail;
+    }
+    if (required_string(msg->envelope, "Type", &msg->type_name, err, err_size) != 0) {
+        goto fail;
+    }
+    if (parse_type(msg->type_name, &msg->type) != 0) {
+        snprintf(err, err_size, "unknown SNS message type \"%.64s\"", msg->type_name);
+        goto fail;
+    }
+    if (type_header != NULL && strcmp(type_header, msg->type_name) != 0) {
+        snprintf(err, err_size, "x-amz-sns-message-type %.64s does not match Type %s", type_header,
+                 msg->type_name);
+        goto fail;
+    }
+    if (read_fields(msg, err, err_size) != 0) {
+        goto fail;
+    }
+    return 0;
+
+fail:
+    sns_message_clear(msg);
+    return -1;
+}
+
+void sns_message_clear(sns_message_t *msg)
+{
+    cJSON_Delete(msg->envelope);
+    memset(msg, 0, sizeof(*msg));
+}
+
+int sns_topic_region(const char *topic_arn, char *region, size_t size)
+{
+    const char *p = topic_arn;
+
+    if (strncmp(p, "arn:", 4) != 0) {
+        return -1;
+    }
+    p = strchr(p + 4, ':');
+    if (p == NULL || strncmp(p, ":sns:", 5) != 0) {
+        return -1;
+    }
+    p += 5;
+
+    const char *end = strchr(p, ':');
+    size_t n = end != NULL ? (size_t)(end - p) : 0;
+    if (n == 0 || n >= 32 || strchr(end + 1, ':') == NULL) {
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++) {
+        char c = p[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) {
+            return -1;
+        }
+    }
+    if (region != NULL) {
+        snprintf(region, size, "%.*s", (int)n, p);
+    }
+    return 0;
+}
+
+cJSON *sns_parse_event(const char *text, size_t len, char *err, size_t err_size)
+{
+    cJSON *event = cJSON_ParseWithLength(text, len);
+
+    if (event == NULL) {
+        snprintf(err, err_size, "Message is not JSON");
+        return NULL;
+    }
+    if (!cJSON_IsObject(event)) {
+        snprintf(err, err_size, "Message is not a JSON object");
+        cJSON_Delete(event);
+        return NULL;
+    }
+    return event;
+}

@@ -1,0 +1,13 @@
+/*
+ * What every source hands on: an unwrapped event, to a dispatcher that
+ * matches it against the rules and starts the runs.
+ */
+#ifndef RIPOSTE_SOURCE_H
+#define RIPOSTE_SOURCE_H
+
+#include "exec/event.h"
+
+/* Takes a reference on ev if it keeps it; returns the number of runs started. */
+typedef int (*source_dispatch_fn)(event_t *ev, void *data);
+
+#endif
