@@ -17,27 +17,35 @@ typedef struct app {
     uv_loop_t *loop;
     http_server_t *http;
     executor_t *exec;
+    const conf_rule_t **matched; /* scratch for dispatch, one slot per rule */
     sns_source_t **sources;
     uv_signal_t sigint;
     uv_signal_t sigterm;
+    uv_work_t drain;
     bool stopping;
+    bool drained;
 } app_t;
 
-/* Matches ev against the rules of its source and queues a run for each match. */
+/*
+ * Matches ev against the rules of its source and queues a run for each match.
+ * Runs on the loop thread only, so the scratch array needs no lock.
+ */
 static int dispatch(event_t *ev, void *data)
 {
     app_t *app = data;
     const config_t *cfg = app->cfg;
-    int matched = 0;
+    size_t matched = 0;
 
     for (size_t i = 0; i < cfg->rule_count; i++) {
         const conf_rule_t *rule = &cfg->rules[i];
         if (strcmp(rule->source, ev->source) == 0 && pattern_match(rule->pattern, ev->body)) {
-            executor_submit(app->exec, ev, rule);
-            matched++;
+            app->matched[matched++] = rule;
         }
     }
-    return matched;
+    if (matched > 0 && executor_submit(app->exec, ev, app->matched, matched) != 0) {
+        return -1;
+    }
+    return (int)matched;
 }
 
 static void handle_healthz(http_exchange_t *ex, void *data)
@@ -48,23 +56,55 @@ static void handle_healthz(http_exchange_t *ex, void *data)
     http_respond(ex, 200, "application/json", body, sizeof(body) - 1);
 }
 
+/* Leaving now loses what is still queued or running: say exactly what, then go. */
+static void exit_abandoning(app_t *app, const char *why)
+{
+    size_t lost = executor_report_unfinished(app->exec);
+
+    log_error("%s: exiting with %zu runs unfinished", why, lost);
+    _exit(1);
+}
+
+/* On libuv's thread pool, so that the loop still hears a second signal. */
+static void drain_runs(uv_work_t *work)
+{
+    app_t *app = work->data;
+
+    app->drained = executor_shutdown(app->exec, app->cfg->shutdown_timeout_ms);
+}
+
+static void on_drained(uv_work_t *work, int status)
+{
+    app_t *app = work->data;
+
+    (void)status;
+    if (!app->drained) {
+        exit_abandoning(app, "runs still in flight after the shutdown timeout");
+    }
+    uv_close((uv_handle_t *)&app->sigint, NULL);
+    uv_close((uv_handle_t *)&app->sigterm, NULL);
+}
+
 static void on_http_closed(void *data)
 {
     app_t *app = data;
 
-    uv_close((uv_handle_t *)&app->sigint, NULL);
-    uv_close((uv_handle_t *)&app->sigterm, NULL);
+    app->drain.data = app;
+    uv_queue_work(app->loop, &app->drain, drain_runs, on_drained);
 }
 
 static void on_signal(uv_signal_t *handle, int signum)
 {
     app_t *app = handle->data;
+    const char *name = signum == SIGINT ? "SIGINT" : "SIGTERM";
 
     if (app->stopping) {
-        return;
+        char why[64];
+        snprintf(why, sizeof(why), "second %s while finishing runs", name);
+        exit_abandoning(app, why);
     }
     app->stopping = true;
-    log_info("received %s; stopping", signum == SIGINT ? "SIGINT" : "SIGTERM");
+    log_info("received %s; finishing the runs in flight (send it again to exit now)", name);
     http_server_close(app->http, on_http_closed, app);
 }
 
@@ -88,7 +128,8 @@ static int add_routes(app_t *app)
     const config_t *cfg = app->cfg;
 
     app->sources = calloc(cfg->source_count + 1, sizeof(*app->sources));
-    if (http_server_route(app->http, "GET", "/healthz", handle_healthz, app) != 0) {
+    if (http_server_route(app->http, "GET", "/healthz", handle_healthz, app) != 0 ||
+        http_server_route(app->http, "HEAD", "/healthz", handle_healthz, app) != 0) {
         return -1;
     }
     for (size_t i = 0; i < cfg->source_count; i++) {
@@ -147,7 +188,8 @@ int app_serve(const config_t *cfg, const app_opts_t *opts)
 
     signal(SIGPIPE, SIG_IGN);
     app.http = http_server_new(app.loop, &cfg->limits);
-    app.exec = executor_new(cfg->workers, opts->dry_run);
+    app.exec = executor_new(cfg->workers, cfg->queue_limit, opts->dry_run);
+    app.matched = calloc(cfg->rule_count + 1, sizeof(*app.matched));
     log_info("riposte %s starting%s", RIPOSTE_VERSION, opts->dry_run ? " (dry run)" : "");
 
     if (start(&app) != 0) {
@@ -156,9 +198,8 @@ int app_serve(const config_t *cfg, const app_opts_t *opts)
     }
     uv_run(app.loop, UV_RUN_DEFAULT);
 
-    if (!executor_shutdown(app.exec, APP_SHUTDOWN_TIMEOUT_MS)) {
-        /* Workers still hold the configuration: leave without freeing it under them. */
-        _exit(1);
+    if (code != 0 && !executor_shutdown(app.exec, cfg->shutdown_timeout_ms)) {
+        exit_abandoning(&app, "runs still in flight after the shutdown timeout");
     }
     executor_free(app.exec);
     http_server_free(app.http);
@@ -166,6 +207,7 @@ int app_serve(const config_t *cfg, const app_opts_t *opts)
         sns_source_free(app.sources[i]);
     }
     free(app.sources);
+    free(app.matched);
     uv_loop_close(app.loop);
     if (code == 0) {
         log_info("stopped");

@@ -6,8 +6,6 @@
 
 #include "config/config.h"
 
-#define APP_SHUTDOWN_TIMEOUT_MS 30000
-
 typedef struct app_opts {
     bool dry_run;
 } app_opts_t;

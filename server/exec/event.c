@@ -27,6 +27,9 @@ event_t *event_new(const char *source, const char *message_id, const char *topic
     ev->topic_arn = copy_or_null(topic_arn);
     ev->event_id = string_member(body, "id");
     ev->detail_type = string_member(body, "detail-type");
+    const cJSON *detail = cJSON_GetObjectItemCaseSensitive(body, "detail");
+    ev->finding_id = string_member(detail, "id");
+    ev->finding_type = string_member(detail, "type");
     ev->body = body;
     ev->received_ms = (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
     return ev;
@@ -48,6 +51,8 @@ void event_unref(event_t *ev)
     free(ev->topic_arn);
     free(ev->event_id);
     free(ev->detail_type);
+    free(ev->finding_id);
+    free(ev->finding_type);
     cJSON_Delete(ev->body);
     free(ev);
 }

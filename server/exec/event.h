@@ -12,12 +12,14 @@
 
 typedef struct event {
     atomic_int refs;
-    char *source;      /* the configured source's name */
-    char *message_id;  /* the transport's id (SNS MessageId) */
-    char *topic_arn;   /* may be NULL */
-    char *event_id;    /* the event's own "id", may be NULL */
-    char *detail_type; /* the event's "detail-type", may be NULL */
-    cJSON *body;       /* the unwrapped event */
+    char *source;       /* the configured source's name */
+    char *message_id;   /* the transport's id (SNS MessageId) */
+    char *topic_arn;    /* may be NULL */
+    char *event_id;     /* the event's own "id", may be NULL */
+    char *detail_type;  /* the event's "detail-type", may be NULL */
+    char *finding_id;   /* detail.id (a GuardDuty finding's id), may be NULL */
+    char *finding_type; /* detail.type ("Policy:S3/BucketAnonymousAccessGranted"), may be NULL */
+    cJSON *body;        /* the unwrapped event */
     int64_t received_ms;
 } event_t;
 

@@ -9,25 +9,33 @@
 #include "exec/run.h"
 #include "util/log.h"
 
+typedef struct worker {
+    executor_t *exec;
+    pthread_t thread;
+    run_t *current; /* guarded by the executor's lock */
+} worker_t;
+
 struct executor {
     pthread_mutex_t lock;
     pthread_cond_t ready;
     run_t *head;
     run_t *tail;
     size_t queued;
+    size_t queue_limit;
     bool stopping;
     bool dry_run;
     unsigned worker_count;
     unsigned started;
-    pthread_t *workers;
+    worker_t *workers;
 };
 
-executor_t *executor_new(unsigned workers, bool dry_run)
+executor_t *executor_new(unsigned workers, size_t queue_limit, bool dry_run)
 {
     executor_t *exec = calloc(1, sizeof(*exec));
 
     pthread_mutex_init(&exec->lock, NULL);
     pthread_cond_init(&exec->ready, NULL);
+    exec->queue_limit = queue_limit;
     exec->dry_run = dry_run;
     exec->worker_count = workers > 0 ? workers : 1;
     exec->workers = calloc(exec->worker_count, sizeof(*exec->workers));
@@ -35,11 +43,13 @@ executor_t *executor_new(unsigned workers, bool dry_run)
 }
 
 /* Takes the next run, or NULL once stopping and the queue is empty. */
-static run_t *next_run(executor_t *exec)
+static run_t *next_run(worker_t *worker)
 {
+    executor_t *exec = worker->exec;
     run_t *run;
 
     pthread_mutex_lock(&exec->lock);
+    worker->current = NULL;
     while (exec->head == NULL && !exec->stopping) {
         pthread_cond_wait(&exec->ready, &exec->lock);
     }
@@ -51,17 +61,21 @@ static run_t *next_run(executor_t *exec)
         }
         exec->queued--;
     }
+    worker->current = run;
     pthread_mutex_unlock(&exec->lock);
     return run;
 }
 
 static void *worker_main(void *arg)
 {
-    executor_t *exec = arg;
+    worker_t *worker = arg;
     run_t *run;
 
-    while ((run = next_run(exec)) != NULL) {
-        run_execute(run, exec->dry_run);
+    while ((run = next_run(worker)) != NULL) {
+        run_execute(run, worker->exec->dry_run);
+        pthread_mutex_lock(&worker->exec->lock);
+        worker->current = NULL;
+        pthread_mutex_unlock(&worker->exec->lock);
         run_free(run);
     }
     return NULL;
@@ -70,7 +84,9 @@ static void *worker_main(void *arg)
 int executor_start(executor_t *exec)
 {
     for (unsigned i = 0; i < exec->worker_count; i++) {
-        int rc = pthread_create(&exec->workers[i], NULL, worker_main, exec);
+        worker_t *worker = &exec->workers[i];
+        worker->exec = exec;
+        int rc = pthread_create(&worker->thread, NULL, worker_main, worker);
         if (rc != 0) {
             log_error("cannot start worker thread: %s", strerror(rc));
             return -1;
@@ -80,16 +96,8 @@ int executor_start(executor_t *exec)
     return 0;
 }
 
-void executor_submit(executor_t *exec, event_t *ev, const conf_rule_t *rule)
+static void enqueue(executor_t *exec, run_t *run)
 {
-    run_t *run = run_new(ev, rule);
-    log_field_t fields[] = {{"run_id", run->id},
-                            {"rule", rule->name},
-                            {"event_id", ev->event_id},
-                            {"message_id", ev->message_id}};
-
-    log_fields(LOG_INFO, fields, 4, "rule matched");
-    pthread_mutex_lock(&exec->lock);
     if (exec->tail != NULL) {
         exec->tail->next = run;
     } else {
@@ -97,8 +105,57 @@ void executor_submit(executor_t *exec, event_t *ev, const conf_rule_t *rule)
     }
     exec->tail = run;
     exec->queued++;
-    pthread_cond_signal(&exec->ready);
+}
+
+int executor_submit(executor_t *exec, event_t *ev, const conf_rule_t *const *rules, size_t count)
+{
+    pthread_mutex_lock(&exec->lock);
+    if (exec->stopping || exec->queued + count > exec->queue_limit) {
+        pthread_mutex_unlock(&exec->lock);
+        return -1;
+    }
+    for (size_t i = 0; i < count; i++) {
+        run_t *run = run_new(ev, rules[i]);
+        log_field_t fields[] = {{"run_id", run->id},
+                                {"rule", rules[i]->name},
+                                {"message_id", ev->message_id},
+                                {"finding_id", ev->finding_id}};
+        log_fields(LOG_INFO, fields, 4, "rule matched");
+        enqueue(exec, run);
+    }
+    pthread_cond_broadcast(&exec->ready);
     pthread_mutex_unlock(&exec->lock);
+    return 0;
+}
+
+static void log_abandoned(const run_t *run, const char *state)
+{
+    log_field_t fields[] = {{"run_id", run->id},
+                            {"rule", run->rule->name},
+                            {"message_id", run->event->message_id},
+                            {"finding_id", run->event->finding_id},
+                            {"state", state}};
+
+    log_fields(LOG_ERROR, fields, 5, "run abandoned at exit");
+}
+
+size_t executor_report_unfinished(executor_t *exec)
+{
+    size_t count = 0;
+
+    pthread_mutex_lock(&exec->lock);
+    for (unsigned i = 0; i < exec->started; i++) {
+        if (exec->workers[i].current != NULL) {
+            log_abandoned(exec->workers[i].current, "running");
+            count++;
+        }
+    }
+    for (const run_t *run = exec->head; run != NULL; run = run->next) {
+        log_abandoned(run, "queued");
+        count++;
+    }
+    pthread_mutex_unlock(&exec->lock);
+    return count;
 }
 
 bool executor_shutdown(executor_t *exec, unsigned timeout_ms)
@@ -121,15 +178,9 @@ bool executor_shutdown(executor_t *exec, unsigned timeout_ms)
         deadline.tv_sec++;
         deadline.tv_nsec -= 1000000000L;
     }
-    for (unsigned i = 0; i < exec->started; i++) {
-        if (pthread_timedjoin_np(exec->workers[i], NULL, &deadline) == ETIMEDOUT) {
-            all_done = false;
-        }
+    for (unsigned i = 0; i < exec->started && all_done; i++) {
+        all_done = pthread_timedjoin_np(exec->workers[i].thread, NULL, &deadline) == 0;
     }
-    if (!all_done) {
-        log_error("runs still in flight after %u ms; exiting without them", timeout_ms);
-    }
-    exec->started = all_done ? 0 : exec->started;
     return all_done;
 }
 

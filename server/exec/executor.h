@@ -13,12 +13,20 @@
 
 typedef struct executor executor_t;
 
-/* dry_run applies to every run (the --dry-run flag); rules may add their own. */
-executor_t *executor_new(unsigned workers, bool dry_run);
+/*
+ * dry_run applies to every run (the --dry-run flag); rules may add their own.
+ * queue_limit bounds the runs waiting for a worker, and so the memory that
+ * a flood of findings can take.
+ */
+executor_t *executor_new(unsigned workers, size_t queue_limit, bool dry_run);
 int executor_start(executor_t *exec);
 
-/* Queues one run of rule for ev; takes its own reference on ev. Thread-safe. */
-void executor_submit(executor_t *exec, event_t *ev, const conf_rule_t *rule);
+/*
+ * Queues one run for each of the rules, all or none: returns -1, queuing
+ * nothing, when they would not all fit under the queue limit. Each run takes
+ * its own reference on ev. Thread-safe.
+ */
+int executor_submit(executor_t *exec, event_t *ev, const conf_rule_t *const *rules, size_t count);
 
 /*
  * Stops taking runs and waits for the queued and running ones to finish, at
@@ -26,6 +34,12 @@ void executor_submit(executor_t *exec, event_t *ev, const conf_rule_t *rule);
  * are still busy, in which case the executor must not be freed.
  */
 bool executor_shutdown(executor_t *exec, unsigned timeout_ms);
+
+/*
+ * Logs, one error line each with its ids, every run still queued or running,
+ * so that an operator can tell what an exit left undone. Returns the count.
+ */
+size_t executor_report_unfinished(executor_t *exec);
 void executor_free(executor_t *exec);
 
 #endif

@@ -88,7 +88,8 @@ static rp_status_t call_step(const run_t *run, const conf_step_t *step, tmpl_ctx
                                .step_id = step->id,
                                .dry_run = dry_run,
                                .attempt = 1,
-                               .deadline_ms = monotonic_ms() + step->timeout_ms};
+                               .deadline_ms = monotonic_ms() + step->timeout_ms,
+                               .event = run->event->body};
     rp_status_t status =
         plugin_call(step->plugin, step->action, params, &info, output, err, err_size);
     cJSON_Delete(params);
@@ -155,9 +156,12 @@ run_status_t run_execute(run_t *run, bool dry_run)
     cJSON_Delete(run_info);
     for (size_t i = 0; i < rule->step_count; i++) {
         const conf_step_t *step = &rule->steps[i];
-        if (!run_step(run, step, ctx, dry) && !step->continue_on_error) {
+        /* A step allowed to fail still fails the run: what it was for did not happen. */
+        if (!run_step(run, step, ctx, dry)) {
             outcome = RUN_FAILED;
-            break;
+            if (!step->continue_on_error) {
+                break;
+            }
         }
     }
     tmpl_ctx_free(ctx);
@@ -166,8 +170,8 @@ run_status_t run_execute(run_t *run, bool dry_run)
     snprintf(duration, sizeof(duration), "%" PRIu64, monotonic_ms() - started);
     log_field_t fields[] = {{"run_id", run->id},
                             {"rule", rule->name},
-                            {"event_id", run->event->event_id},
                             {"message_id", run->event->message_id},
+                            {"finding_id", run->event->finding_id},
                             {"status", outcome == RUN_SUCCEEDED ? "succeeded" : "failed"},
                             {"duration_ms", duration}};
     log_fields(outcome == RUN_SUCCEEDED ? LOG_INFO : LOG_ERROR, fields, 6, "run finished");

@@ -1,7 +1,24 @@
 #include "sources/sns_message.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+
+/* JSON that fills the whole buffer: trailing bytes after the value are refused. */
+static cJSON *parse_whole(const char *text, size_t len)
+{
+    const char *end = NULL;
+    cJSON *value = cJSON_ParseWithLengthOpts(text, len, &end, false);
+
+    while (value != NULL && end < text + len && strchr(" \t\r\n", *end) != NULL && *end) {
+        end++;
+    }
+    if (value != NULL && end != text + len) {
+        cJSON_Delete(value);
+        return NULL;
+    }
+    return value;
+}
 
 static const char *const type_names[] = {"Notification", "SubscriptionConfirmation",
                                          "UnsubscribeConfirmation"};
@@ -91,7 +108,7 @@ int sns_message_parse(const char *body, size_t len, const char *type_header, sns
                       char *err, size_t err_size)
 {
     memset(msg, 0, sizeof(*msg));
-    msg->envelope = cJSON_ParseWithLength(body, len);
+    msg->envelope = parse_whole(body, len);
     if (!cJSON_IsObject(msg->envelope)) {
         snprintf(err, err_size, "the body is not an SNS message (not a JSON object)");
         goto fail;
@@ -124,6 +141,38 @@ void sns_message_clear(sns_message_t *msg)
     memset(msg, 0, sizeof(*msg));
 }
 
+/*
+ * A region name goes into the host name of every URL we fetch for the topic,
+ * so only the shape AWS uses passes: words of letters separated by dashes,
+ * ending in a number (us-east-1, cn-north-1, us-gov-west-1). "s3" and the
+ * like would turn sns.<region>.amazonaws.com into someone else's host.
+ */
+static bool region_is_valid(const char *region, size_t n)
+{
+    size_t segments = 1;
+    size_t segment_len = 0;
+    bool last_is_number = false;
+
+    for (size_t i = 0; i < n; i++) {
+        char c = region[i];
+        if (c == '-') {
+            if (segment_len == 0 || last_is_number) {
+                return false;
+            }
+            segments++;
+            segment_len = 0;
+        } else if (c >= 'a' && c <= 'z' && !last_is_number) {
+            segment_len++;
+        } else if (c >= '0' && c <= '9' && segments >= 3 && (segment_len == 0 || last_is_number)) {
+            last_is_number = true;
+            segment_len++;
+        } else {
+            return false;
+        }
+    }
+    return last_is_number && region[2] != '\0';
+}
+
 int sns_topic_region(const char *topic_arn, char *region, size_t size)
 {
     const char *p = topic_arn;
@@ -139,14 +188,8 @@ int sns_topic_region(const char *topic_arn, char *region, size_t size)
 
     const char *end = strchr(p, ':');
     size_t n = end != NULL ? (size_t)(end - p) : 0;
-    if (n == 0 || n >= 32 || strchr(end + 1, ':') == NULL) {
+    if (n == 0 || n >= 32 || strchr(end + 1, ':') == NULL || !region_is_valid(p, n)) {
         return -1;
-    }
-    for (size_t i = 0; i < n; i++) {
-        char c = p[i];
-        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) {
-            return -1;
-        }
     }
     if (region != NULL) {
         snprintf(region, size, "%.*s", (int)n, p);
@@ -156,7 +199,7 @@ int sns_topic_region(const char *topic_arn, char *region, size_t size)
 
 cJSON *sns_parse_event(const char *text, size_t len, char *err, size_t err_size)
 {
-    cJSON *event = cJSON_ParseWithLength(text, len);
+    cJSON *event = parse_whole(text, len);
 
     if (event == NULL) {
         snprintf(err, err_size, "Message is not JSON");

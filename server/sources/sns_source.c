@@ -103,23 +103,35 @@ static void accept_event(http_exchange_t *ex, const sns_source_t *src, const cha
     event_t *ev = event_new(src->conf->name, message_id, topic_arn, body);
     int runs = src->dispatch(ev, src->dispatch_data);
     char runs_text[16];
-    char reply[512];
+
+    if (runs < 0) {
+        refuse(ex, src, 503, topic_arn, "too many runs are waiting; try again later");
+        event_unref(ev);
+        return;
+    }
 
     snprintf(runs_text, sizeof(runs_text), "%d", runs);
     log_field_t fields[] = {{"source", ev->source},
                             {"message_id", ev->message_id},
                             {"event_id", ev->event_id},
-                            {"type", ev->detail_type},
+                            {"detail_type", ev->detail_type},
+                            {"finding_id", ev->finding_id},
+                            {"finding_type", ev->finding_type},
                             {"runs", runs_text}};
-    log_fields(LOG_INFO, fields, 5, "event accepted");
+    log_fields(LOG_INFO, fields, 7, "event accepted");
 
     cJSON *answer = cJSON_CreateObject();
     cJSON_AddStringToObject(answer, "status", "accepted");
     cJSON_AddStringToObject(answer, "message_id", message_id);
     cJSON_AddNumberToObject(answer, "runs", runs);
-    cJSON_PrintPreallocated(answer, reply, sizeof(reply), false);
+    char *reply = cJSON_PrintUnformatted(answer);
     cJSON_Delete(answer);
-    http_respond(ex, 200, "application/json", reply, strlen(reply));
+    if (reply != NULL) {
+        http_respond(ex, 200, "application/json", reply, strlen(reply));
+        cJSON_free(reply);
+    } else {
+        http_respond(ex, 200, "application/json", "{\"status\":\"accepted\"}", 21);
+    }
     event_unref(ev);
 }
 

@@ -7,7 +7,11 @@
 
 #include "exec/event.h"
 
-/* Takes a reference on ev if it keeps it; returns the number of runs started. */
+/*
+ * Takes a reference on ev if it keeps it; returns the number of runs started,
+ * or -1 when they cannot be taken now (the queue is full): the source then
+ * answers so that the sender tries again later.
+ */
 typedef int (*source_dispatch_fn)(event_t *ev, void *data);
 
 #endif

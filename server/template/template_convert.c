@@ -29,7 +29,15 @@ static jv object_from_cjson(const cJSON *object, int depth)
             jv_free(out);
             return value;
         }
-        out = jv_object_set(out, jv_string(child->string != NULL ? child->string : ""), value);
+        /* A key given twice keeps its first value, as the pattern matcher reads it:
+           a rule must act on the value it matched. */
+        jv key = jv_string(child->string != NULL ? child->string : "");
+        if (jv_object_has(jv_copy(out), jv_copy(key))) {
+            jv_free(key);
+            jv_free(value);
+            continue;
+        }
+        out = jv_object_set(out, key, value);
     }
     return out;
 }

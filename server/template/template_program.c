@@ -14,10 +14,15 @@ struct tmpl_program {
 };
 
 /* Templates see the run's context and nothing of the process: the environment holds
-   credentials, and halting would stop the evaluation of every other expression. */
+   credentials, halting would stop the evaluation of every other expression, and
+   libjq 1.6 crashes on input and inputs when no input callback is set, and writes
+   debug and stderr output to the server's stderr. */
 static const char prelude[] =
     "def env: {}; def halt: error(\"halt is not available in templates\"); "
-    "def halt_error: halt; def halt_error($status): halt; {} as $ENV | [\n";
+    "def halt_error: halt; def halt_error($status): halt; "
+    "def input: error(\"input is not available in templates\"); def inputs: input; "
+    "def debug: .; def stderr: .; def input_filename: null; def input_line_number: 0; "
+    "{} as $ENV | [\n";
 /* The newlines end a trailing # comment and keep each source on lines of its own. */
 static const char expr_open[] = "(try [(\n";
 static const char expr_close[] = "\n)] catch {error: .})";

@@ -34,24 +34,50 @@ static void format_time(char *buf, size_t size)
     snprintf(buf + n, size - n, ".%03ldZ", ts.tv_nsec / 1000000);
 }
 
+static size_t append(char *out, size_t pos, size_t size, const char *text)
+{
+    return pos + (size_t)snprintf(out + pos, pos < size ? size - pos : 0, "%s", text);
+}
+
+/*
+ * Control characters never reach the log as themselves, so that nothing a
+ * request carries (a message id, an error text) can start a line of its own
+ * or drive a terminal.
+ */
+static size_t append_escaped(char *out, size_t pos, size_t size, const char *text, bool quoted)
+{
+    for (const char *c = text; *c; c++) {
+        unsigned char byte = (unsigned char)*c;
+        char esc[8] = {(char)byte, '\0'};
+
+        if (byte == '\n') {
+            snprintf(esc, sizeof(esc), "\\n");
+        } else if (byte < 0x20 || byte == 0x7f) {
+            snprintf(esc, sizeof(esc), "\\x%02x", byte);
+        } else if (quoted && (byte == '"' || byte == '\\')) {
+            snprintf(esc, sizeof(esc), "\\%c", byte);
+        }
+        pos = append(out, pos, size, esc);
+    }
+    return pos;
+}
+
 /* Text values are quoted only when they would otherwise be ambiguous. */
 static size_t append_text_value(char *out, size_t pos, size_t size, const char *value)
 {
-    bool quote = value[0] == '\0' || strpbrk(value, " \t\"=\n") != NULL;
+    bool quote = value[0] == '\0' || strpbrk(value, " \t\"=\\") != NULL;
 
     if (!quote) {
-        return pos + (size_t)snprintf(out + pos, pos < size ? size - pos : 0, "%s", value);
-    }
-    pos += (size_t)snprintf(out + pos, pos < size ? size - pos : 0, "\"");
-    for (const char *c = value; *c; c++) {
-        const char *esc = *c == '"' ? "\\\"" : *c == '\\' ? "\\\\" : *c == '\n' ? "\\n" : NULL;
-        if (esc) {
-            pos += (size_t)snprintf(out + pos, pos < size ? size - pos : 0, "%s", esc);
-        } else {
-            pos += (size_t)snprintf(out + pos, pos < size ? size - pos : 0, "%c", *c);
+        for (const char *c = value; *c && !quote; c++) {
+            quote = (unsigned char)*c < 0x20 || *c == 0x7f;
         }
     }
-    return pos + (size_t)snprintf(out + pos, pos < size ? size - pos : 0, "\"");
+    if (!quote) {
+        return append(out, pos, size, value);
+    }
+    pos = append(out, pos, size, "\"");
+    pos = append_escaped(out, pos, size, value, true);
+    return append(out, pos, size, "\"");
 }
 
 static void write_text(log_level_t level, const log_field_t *fields, int nfields, const char *msg)
@@ -62,7 +88,8 @@ static void write_text(log_level_t level, const log_field_t *fields, int nfields
     size_t pos;
 
     format_time(when, sizeof(when));
-    pos = (size_t)snprintf(line, size, "%s %-5s %s", when, level_names[level], msg);
+    pos = (size_t)snprintf(line, size, "%s %-5s ", when, level_names[level]);
+    pos = append_escaped(line, pos, size, msg, false);
     for (int i = 0; i < nfields; i++) {
         if (fields[i].value == NULL) {
             continue;

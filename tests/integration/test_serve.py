@@ -105,3 +105,52 @@ def test_continue_on_error_runs_the_next_step(riposte, sink):
 
     [got] = sink.wait_for(1, path="/after", timeout=60)
     assert json.loads(got["body"]) == {"id": event["detail"]["id"]}
+
+
+def test_full_queue_answers_503_so_sns_retries(riposte, sink):
+    config = harness.make_config(harness.free_port(), [notify_rule(sink)])
+    config["queue_limit"] = 1
+    server = riposte(config)
+    sink.fail_next(status=200, count=3, delay_ms=1500)
+
+    first = server.post_sns(harness.sns_envelope(harness.small_event("Riposte:Test/Serve")))
+    assert first.status == 200
+    sink.wait_for(1, path="/hook")
+    queued = server.post_sns(harness.sns_envelope(harness.small_event("Riposte:Test/Serve")))
+    refused = server.post_sns(harness.sns_envelope(harness.small_event("Riposte:Test/Serve")))
+
+    assert queued.status == 200
+    assert refused.status == 503
+    assert "too many runs" in json.loads(refused.body)["error"]
+    sink.wait_for(2, path="/hook")
+    assert server.stop() == []
+
+
+def test_second_signal_exits_at_once_naming_the_runs_left(riposte, sink):
+    config = harness.make_config(harness.free_port(), [notify_rule(sink)])
+    server = riposte(config)
+    sink.fail_next(status=200, count=3, delay_ms=5000)
+    events = [harness.small_event("Riposte:Test/Serve") for _ in range(2)]
+    for event in events:
+        assert server.post_sns(harness.sns_envelope(event)).status == 200
+    sink.wait_for(1, path="/hook")
+
+    server.proc.send_signal(signal.SIGTERM)
+    server.wait_for_log(r"finishing the runs in flight")
+    server.proc.send_signal(signal.SIGTERM)
+    server.proc.wait(timeout=10)
+    server.exit_code = server.proc.returncode
+    server.proc = None
+
+    log = server.log()
+    assert server.exit_code == 1
+    assert "exiting with 2 runs unfinished" in log
+    assert log.count("run abandoned at exit") == 2
+    assert "state=running" in log and "state=queued" in log
+    assert harness.sanitizer_lines(log) == []
+
+
+def test_healthz_answers_head(riposte):
+    server = riposte(harness.make_config(harness.free_port(), []))
+    response = server.request("HEAD", "/healthz")
+    assert response.status == 200

@@ -154,6 +154,9 @@ static void test_structural_problems(void **state)
     } cases[] = {
         {"listen: {port: 70000}\n", ":1: listen.port: must be between 0 and 65535"},
         {"listne: {}\n", ":1: listne: unknown setting \"listne\""},
+        {"listen: {address: localhost}\n",
+         "listen.address: \"localhost\" is not an IPv4 or IPv6 address"},
+        {"queue_limit: 0\n", "queue_limit: must be between 1 and 1000000"},
         {"sources: [{name: a, type: sqs, path: /a}]\n", "sources[0].type: unknown source type"},
         {"sources: [{name: a, type: sns, path: a}]\n", "sources[0].path: must be a URL path"},
         {"sources: [{name: a, type: sns, path: /a}, {name: a, type: sns, path: /a}]\n",

@@ -87,6 +87,7 @@ static void test_refuses_malformed_envelopes(void **state)
 {
     (void)state;
     expect_refused("not json", NULL, "not a JSON object");
+    expect_refused("{\"Type\":\"Notification\"} trailing", NULL, "not a JSON object");
     expect_refused("[1,2]", NULL, "not a JSON object");
     expect_refused("{\"MessageId\":\"m\"}", NULL, "field Type is missing");
     expect_refused("{\"Type\":\"Bogus\"}", NULL, "unknown SNS message type");
@@ -151,6 +152,12 @@ static void test_topic_region(void **state)
     assert_int_equal(sns_topic_region("arn:aws:sns::1:t", NULL, 0), -1);
     assert_int_equal(sns_topic_region("arn:aws:sns:eu-west-1", NULL, 0), -1);
     assert_int_equal(sns_topic_region("arn:aws:sns:EU/x:1:t", NULL, 0), -1);
+    assert_int_equal(sns_topic_region("arn:aws:sns:s3:1:t", NULL, 0), -1);
+    assert_int_equal(sns_topic_region("arn:aws:sns:s3-ap-southeast-2:1:t", NULL, 0), -1);
+    assert_int_equal(sns_topic_region("arn:aws:sns:us--east-1:1:t", NULL, 0), -1);
+    assert_int_equal(sns_topic_region("arn:aws-us-gov:sns:us-gov-west-1:1:t", region,
+                                      sizeof(region)),
+                     0);
 }
 
 static void test_url_rule(void **state)

@@ -504,6 +504,51 @@ static void test_context_edges(void **state)
     tmpl_free(NULL);
 }
 
+/* Builtins that would read input, print to the server's stderr or crash libjq 1.6. */
+static void test_process_builtins_are_inert(void **state)
+{
+    (void)state;
+    char err[512];
+    cJSON *event = json_parse("{'a': 1}");
+    tmpl_ctx_t *ctx = tmpl_ctx_new(event, NULL);
+
+    static const char *const failing[] = {"{'x': '{{ input }}'}", "{'x': '{{ [inputs] }}'}"};
+    for (size_t i = 0; i < sizeof(failing) / sizeof(failing[0]); i++) {
+        tmpl_t *t = compile_or_fail(failing[i]);
+        assert_null(tmpl_render(t, ctx, err, sizeof err));
+        assert_non_null(strstr(err, "not available in templates"));
+        tmpl_free(t);
+    }
+
+    tmpl_t *t = compile_or_fail("{'d': '{{ .event.a | debug }}', 's': '{{ .event.a | stderr }}',"
+                                " 'f': '{{ input_filename }}'}");
+    cJSON *out = tmpl_render(t, ctx, err, sizeof err);
+    assert_non_null(out);
+    assert_json_equal(out, "{'d': 1, 's': 1, 'f': null}");
+    cJSON_Delete(out);
+    tmpl_free(t);
+    tmpl_ctx_free(ctx);
+    cJSON_Delete(event);
+}
+
+/* The pattern matcher reads the first of two equal keys; templates must see the same value. */
+static void test_duplicate_keys_keep_the_first(void **state)
+{
+    (void)state;
+    char err[512];
+    cJSON *event = cJSON_Parse("{\"account\":\"111111111111\",\"account\":\"999999999999\"}");
+    tmpl_ctx_t *ctx = tmpl_ctx_new(event, NULL);
+    tmpl_t *t = compile_or_fail("{'a': '{{ .event.account }}'}");
+
+    cJSON *out = tmpl_render(t, ctx, err, sizeof err);
+    assert_non_null(out);
+    assert_json_equal(out, "{'a': '111111111111'}");
+    cJSON_Delete(out);
+    tmpl_free(t);
+    tmpl_ctx_free(ctx);
+    cJSON_Delete(event);
+}
+
 #define THREADS            4
 #define RENDERS_PER_THREAD 1000
 
@@ -619,6 +664,8 @@ int main(void)
         cmocka_unit_test(test_scan_finds_the_closing_braces),
         cmocka_unit_test(test_static_and_single_string),
         cmocka_unit_test(test_context_edges),
+        cmocka_unit_test(test_process_builtins_are_inert),
+        cmocka_unit_test(test_duplicate_keys_keep_the_first),
         cmocka_unit_test(test_concurrent_renders),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
