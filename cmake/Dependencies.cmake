@@ -19,6 +19,7 @@ riposte_require(CJSON libcjson libcjson-dev)
 riposte_require(OPENSSL openssl libssl-dev)
 riposte_require(SQLITE sqlite3 libsqlite3-dev)
 riposte_require(YAML yaml-0.1 libyaml-dev)
+riposte_require(XML2 libxml-2.0 libxml2-dev)
 
 find_path(JQ_INCLUDE_DIR jq.h)
 find_library(JQ_LIBRARY jq)

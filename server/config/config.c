@@ -5,12 +5,17 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <uv.h>
+
 #include "config/conf_doc.h"
 #include "config/conf_read.h"
+#include "aws/aws_client.h"
 #include "config/config_parts.h"
 
 static const char *const top_level_keys[] = {
-    "listen", "workers", "state", "plugin_dir", "plugins", "credentials", "sources", "rules", NULL};
+    "listen",  "workers",    "queue_limit", "shutdown_timeout",
+    "state",   "plugin_dir", "plugins",     "credentials",
+    "sources", "rules",      NULL};
 static const char *const listen_keys[] = {"address", "port", "limits", NULL};
 static const char *const limit_keys[] = {"max_header_bytes",
                                          "max_body_bytes",
@@ -60,6 +65,14 @@ static void read_listen(const conf_reader_t *r, const cJSON *root, config_t *cfg
         cfg->listen_address = strdup("127.0.0.1");
     }
     cfg->listen_port = (int)conf_int(r, listen, "listen", "port", CONFIG_DEFAULT_PORT, 0, 65535);
+
+    struct sockaddr_in6 v6;
+    struct sockaddr_in v4;
+    if (uv_ip4_addr(cfg->listen_address, 0, &v4) != 0 &&
+        uv_ip6_addr(cfg->listen_address, 0, &v6) != 0) {
+        conf_problem(r, "listen.address", "\"%s\" is not an IPv4 or IPv6 address",
+                     cfg->listen_address);
+    }
 }
 
 /*
@@ -107,6 +120,9 @@ config_t *config_load(const char *path, diag_list_t *diags)
     conf_check_keys(&reader, root, "", top_level_keys);
     read_listen(&reader, root, cfg);
     cfg->workers = (unsigned)conf_int(&reader, root, "", "workers", 4, 1, 256);
+    cfg->queue_limit = (size_t)conf_int(&reader, root, "", "queue_limit", 1000, 1, 1000000);
+    cfg->shutdown_timeout_ms =
+        1000u * (unsigned)conf_int(&reader, root, "", "shutdown_timeout", 30, 1, 3600);
     cfg->state_path = conf_string(&reader, root, "", "state", false);
     if (cfg->state_path == NULL) {
         cfg->state_path = strdup("./var/riposte.db");
@@ -118,6 +134,7 @@ config_t *config_load(const char *path, diag_list_t *diags)
 
     config_read_credentials(&reader, root, cfg);
     cfg->plugins = plugin_host_new(cfg->credentials);
+    plugin_host_set_aws(cfg->plugins, cfg->aws);
     config_read_plugins(&reader, root, cfg);
     config_read_sources(&reader, root, cfg);
     config_read_rules(&reader, root, cfg);
@@ -176,6 +193,7 @@ void config_free(config_t *cfg)
     if (cfg->plugins != NULL) {
         plugin_host_free(cfg->plugins);
     }
+    aws_client_free(cfg->aws);
     cJSON_Delete(cfg->credentials);
     free(cfg->file);
     free(cfg->listen_address);

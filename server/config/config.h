@@ -61,9 +61,12 @@ typedef struct config {
     int listen_port;
     http_limits_t limits;
     unsigned workers;
+    size_t queue_limit;           /* runs waiting for a worker before sources answer 503 */
+    unsigned shutdown_timeout_ms; /* how long a stop waits for the runs in flight */
     char *state_path;
     char *plugin_dir;
-    cJSON *credentials; /* name -> settings, ${VAR} resolved */
+    cJSON *credentials;     /* name -> settings, ${VAR} resolved, AWS secrets removed */
+    struct aws_client *aws; /* the credentials of type aws, secrets and all */
     plugin_host_t *plugins;
     conf_source_t *sources;
     size_t source_count;

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "aws/aws_client.h"
 #include "config/config_parts.h"
 
 static const char *const plugin_keys[] = {"name", "path", "settings", NULL};
@@ -79,12 +80,44 @@ static void resolve_env(const conf_reader_t *r, cJSON *node, const char *keypath
     }
 }
 
+typedef struct aws_report {
+    const conf_reader_t *reader;
+    const char *at;
+} aws_report_t;
+
+static void report_aws_problem(void *data, const char *key, const char *message)
+{
+    const aws_report_t *report = data;
+    char path[CONF_KEYPATH_MAX];
+
+    keypath_format(path, sizeof(path), report->at, key);
+    conf_problem(report->reader, key != NULL && key[0] != '\0' ? path : report->at, "%s", message);
+}
+
+/*
+ * The AWS client keeps the whole credential; what plugins can read of it
+ * through the host loses the secret key and session token, which never
+ * leave the host.
+ */
+static void add_aws_credential(const conf_reader_t *r, cJSON *item, const char *at, config_t *cfg)
+{
+    aws_report_t report = {.reader = r, .at = at};
+    aws_credential_t *cred = aws_credential_new(item->string, item, report_aws_problem, &report);
+
+    if (cred != NULL) {
+        aws_client_add(cfg->aws, cred);
+    }
+    cJSON_DeleteItemFromObjectCaseSensitive(item, "secret_access_key");
+    cJSON_DeleteItemFromObjectCaseSensitive(item, "session_token");
+}
+
 void config_read_credentials(const conf_reader_t *r, const cJSON *root, config_t *cfg)
 {
     const cJSON *section = conf_object(r, root, "", "credentials");
     cJSON *item;
 
     cfg->credentials = section != NULL ? cJSON_Duplicate(section, true) : cJSON_CreateObject();
+    cfg->aws = aws_client_new();
     cJSON_ArrayForEach(item, cfg->credentials)
     {
         char path[CONF_KEYPATH_MAX];
@@ -93,8 +126,12 @@ void config_read_credentials(const conf_reader_t *r, const cJSON *root, config_t
             conf_problem(r, path, "a credential must be a mapping");
             continue;
         }
-        free(conf_string(r, item, path, "type", true));
+        char *type = conf_string(r, item, path, "type", true);
         resolve_env(r, item, path);
+        if (type != NULL && strcmp(type, "aws") == 0) {
+            add_aws_credential(r, item, path, cfg);
+        }
+        free(type);
     }
 }
 

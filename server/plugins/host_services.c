@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "aws/aws_client.h"
 #include "net/http_client.h"
 #include "util/log.h"
 
@@ -96,6 +97,39 @@ static void host_release_http_response(rp_http_response_t *resp)
     net_http_response_free(resp);
 }
 
+static int host_send_aws(rp_ctx_t *ctx, const rp_aws_request_t *req, rp_aws_response_t *resp,
+                         char *err, size_t err_size)
+{
+    const plugin_call_info_t *call = ctx ? ctx->call : NULL;
+    rp_aws_request_t known = {0};
+
+    if (resp == NULL) {
+        plugin__errorf(err, err_size, "no response to fill");
+        return -1;
+    }
+    memset(resp, 0, sizeof(*resp));
+    if (req == NULL || ctx == NULL) {
+        plugin__errorf(err, err_size, "no request");
+        return -1;
+    }
+    if (ctx->inst->host->aws == NULL) {
+        plugin__errorf(err, err_size, "no credential of type aws is configured");
+        return -1;
+    }
+    memcpy(&known, req, req->struct_size < sizeof(known) ? req->struct_size : sizeof(known));
+
+    aws_call_context_t aws_call = {.event = call ? call->event : NULL,
+                                   .deadline_ms = call ? call->deadline_ms : 0,
+                                   .run_id = call ? call->run_id : NULL,
+                                   .step_id = call ? call->step_id : NULL};
+    return aws_client_request(ctx->inst->host->aws, &aws_call, &known, resp, err, err_size);
+}
+
+static void host_release_aws_response(rp_aws_response_t *resp)
+{
+    aws_client_response_free(resp);
+}
+
 static const cJSON *host_find_credential(rp_ctx_t *ctx, const char *name)
 {
     if (ctx == NULL || name == NULL) {
@@ -110,4 +144,6 @@ const rp_host_t plugin__host_table = {
     .http_request = host_send_http,
     .http_response_free = host_release_http_response,
     .credential = host_find_credential,
+    .aws_request = host_send_aws,
+    .aws_response_free = host_release_aws_response,
 };

@@ -52,6 +52,11 @@ static void instance_free(plugin_instance_t *inst)
     free(inst);
 }
 
+void plugin_host_set_aws(plugin_host_t *host, struct aws_client *aws)
+{
+    host->aws = aws;
+}
+
 void plugin_host_free(plugin_host_t *host)
 {
     if (host == NULL) {

@@ -24,6 +24,7 @@
 
 #include <riposte/plugin.h>
 
+struct aws_client;
 typedef struct plugin_host plugin_host_t;
 typedef struct plugin_instance plugin_instance_t;
 
@@ -33,6 +34,7 @@ typedef struct plugin_call_info {
     bool dry_run;
     unsigned attempt;     /* 1 for the first try */
     uint64_t deadline_ms; /* on plugin_clock_ms()'s clock; 0 = none */
+    const cJSON *event;   /* the run's event: the default region, role templates */
 } plugin_call_info_t;
 
 /* Milliseconds on CLOCK_MONOTONIC: the clock of plugin_call_info_t.deadline_ms. */
@@ -41,6 +43,9 @@ uint64_t plugin_clock_ms(void);
 /* credentials: a cJSON object name -> settings object, already resolved by the
  * configuration layer, or NULL. The host keeps a deep copy. NULL on failure. */
 plugin_host_t *plugin_host_new(const cJSON *credentials);
+
+/* The AWS client behind rp_host_t.aws_request; the host does not own it. */
+void plugin_host_set_aws(plugin_host_t *host, struct aws_client *aws);
 
 /* Calls every instance's fini, then unloads the shared objects. */
 void plugin_host_free(plugin_host_t *host);

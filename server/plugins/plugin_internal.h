@@ -43,6 +43,7 @@ struct plugin_instance {
 
 struct plugin_host {
     cJSON *credentials;
+    struct aws_client *aws;
     plugin_instance_t **items;
     size_t count;
     size_t cap;

@@ -66,7 +66,7 @@ extern "C" {
 #endif
 
 #define RP_ABI_MAJOR 1
-#define RP_ABI_MINOR 0
+#define RP_ABI_MINOR 1
 
 /* The name of the one symbol a plugin exports; its type is rp_plugin_entry_fn. */
 #define RP_PLUGIN_ENTRY_SYMBOL "riposte_plugin_entry"
@@ -134,6 +134,52 @@ typedef struct rp_http_response_s {
 } rp_http_response_t;
 
 /*
+ * A call to an AWS API, signed by the host (Signature Version 4) with a named
+ * credential of type aws. The host resolves the credential (assuming its role
+ * for the event's account when it names one), the region, the endpoint and,
+ * for S3, the addressing style; it retries throttling, 5xx and network
+ * failures the way the AWS SDKs' standard mode does. The secret key never
+ * leaves the host. All strings are copied by the host. Added in ABI 1.1.
+ */
+typedef struct rp_aws_request_s {
+    uint32_t struct_size;       /* sizeof(rp_aws_request_t) */
+    const char *service;        /* signing name: "s3", "iam", "ec2", "sts", "cloudtrail" */
+    const char *credential;     /* the configured credential's name */
+    const char *region;         /* NULL: the credential's region, else the event's */
+    const char *method;         /* "GET", "PUT", "POST", ... */
+    const char *bucket;         /* S3 only, else NULL: the host picks virtual-hosted or
+                                   path-style addressing */
+    const char *path;           /* the path after the bucket (or after the host), "/" at least;
+                                   raw, the host percent-encodes it */
+    const char *query;          /* "a=b&c" already percent-encoded, or NULL */
+    const rp_http_header_t *headers;
+    size_t header_count;
+    const char *body;           /* may be NULL */
+    size_t body_len;
+} rp_aws_request_t;
+
+/*
+ * What an AWS call answered. Every pointer is owned by the host until
+ * rp_host_t.aws_response_free is called on it.
+ */
+typedef struct rp_aws_response_s {
+    uint32_t struct_size;       /* set by the host */
+    long status;                /* the final attempt's HTTP status */
+    rp_http_header_t *headers;  /* names lower-cased */
+    size_t header_count;
+    char *body;                 /* NUL-terminated */
+    size_t body_len;
+    /* The body parsed, when it is XML or JSON: XML elements become members
+     * named after the element (a repeated element becomes an array, an element
+     * with only text becomes a string); NULL otherwise. */
+    cJSON *data;
+    const char *error_code;     /* the service's error code ("AccessDenied"), or NULL */
+    const char *error_message;  /* its message, or NULL */
+    unsigned attempts;          /* how many times the request was sent */
+    int transient;              /* non-zero: a later call may succeed (throttling, 5xx) */
+} rp_aws_response_t;
+
+/*
  * One call of an action. Owned by the host, valid during the call. Fields are
  * only ever appended; read a field only if struct_size covers it.
  */
@@ -180,7 +226,16 @@ struct rp_host_s {
      * values are secrets: never log them. */
     const cJSON *(*credential)(rp_ctx_t *ctx, const char *name);
 
-    void *reserved[8];
+    /* ABI 1.1. Sends a signed AWS request (see rp_aws_request_t). Returns 0 when
+     * the service answered, whatever the status: a status of 300 or more comes
+     * with error_code and error_message parsed from the protocol's error shape.
+     * Returns -1 when no answer could be had (credentials unavailable, network
+     * failure after retries), with the reason in err; *resp is then zeroed. */
+    int (*aws_request)(rp_ctx_t *ctx, const rp_aws_request_t *req, rp_aws_response_t *resp,
+                       char *err, size_t err_size);
+    void (*aws_response_free)(rp_aws_response_t *resp);
+
+    void *reserved[6];
 };
 
 /*

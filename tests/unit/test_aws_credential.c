@@ -1,0 +1,1114 @@
+/*
+ * Credentials of type aws against a stand-in for STS, the container
+ * credentials endpoint and EC2 instance metadata: a server on a thread of
+ * this test that answers by route and records every request it receives.
+ */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "aws/aws_credential.h"
+#include "aws/aws_credential_internal.h"
+#include "aws/aws_response.h"
+#include "net/http_client.h"
+
+extern char **environ;
+
+/* ---- the stand-in server ---- */
+
+#define MAX_ROUTES   16
+#define MAX_REQUESTS 32
+
+typedef struct route {
+    const char *method;
+    const char *path;     /* exact */
+    const char *body_has; /* NULL: any body */
+    int status;
+    char *body;
+    int delay_ms;
+} route_t;
+
+typedef struct recorded {
+    char method[16];
+    char path[512];
+    char head[8192];
+    char body[8192];
+} recorded_t;
+
+static struct {
+    int listen_fd;
+    int port;
+    char base_url[64];
+    pthread_t thread;
+    pthread_mutex_t lock;
+    bool stop;
+    route_t routes[MAX_ROUTES];
+    int route_count;
+    recorded_t requests[MAX_REQUESTS]; /* the first MAX_REQUESTS */
+    int request_count;                 /* all of them */
+} srv;
+
+static char tmpdir[256];
+
+static bool server_stopping(void)
+{
+    pthread_mutex_lock(&srv.lock);
+    bool stop = srv.stop;
+    pthread_mutex_unlock(&srv.lock);
+    return stop;
+}
+
+static size_t read_request(int fd, char *buf, size_t size)
+{
+    size_t len = 0;
+    const char *head_end = NULL;
+    size_t want = SIZE_MAX;
+
+    while (len < size - 1 && len < want) {
+        ssize_t n = recv(fd, buf + len, size - 1 - len, 0);
+        if (n <= 0) {
+            break;
+        }
+        len += (size_t)n;
+        buf[len] = '\0';
+        if (head_end == NULL && (head_end = strstr(buf, "\r\n\r\n")) != NULL) {
+            const char *cl = strcasestr(buf, "\r\ncontent-length:");
+            want = (size_t)(head_end + 4 - buf) + (cl ? strtoul(cl + 17, NULL, 10) : 0);
+        }
+    }
+    buf[len] = '\0';
+    return len;
+}
+
+static void record(const char *raw, recorded_t *r)
+{
+    const char *head_end = strstr(raw, "\r\n\r\n");
+    size_t head_len = head_end ? (size_t)(head_end - raw) : strlen(raw);
+
+    memset(r, 0, sizeof(*r));
+    sscanf(raw, "%15s %511s", r->method, r->path);
+    snprintf(r->head, sizeof(r->head), "%.*s\r\n", (int)head_len, raw);
+    snprintf(r->body, sizeof(r->body), "%s", head_end ? head_end + 4 : "");
+}
+
+static const route_t *route_find(const recorded_t *r)
+{
+    for (int i = 0; i < srv.route_count; i++) {
+        const route_t *route = &srv.routes[i];
+        if (strcmp(route->method, r->method) == 0 && strcmp(route->path, r->path) == 0 &&
+            (route->body_has == NULL || strstr(r->body, route->body_has) != NULL)) {
+            return route;
+        }
+    }
+    return NULL;
+}
+
+static void answer(int fd, int status, const char *body, int delay_ms)
+{
+    char head[256];
+    int n = snprintf(head, sizeof(head),
+                     "HTTP/1.1 %d Test\r\nContent-Length: %zu\r\nConnection: close\r\n\r\n", status,
+                     strlen(body));
+
+    if (delay_ms > 0) {
+        poll(NULL, 0, delay_ms);
+    }
+    if (send(fd, head, (size_t)n, MSG_NOSIGNAL) == n) {
+        (void)send(fd, body, strlen(body), MSG_NOSIGNAL);
+    }
+}
+
+static void *server_main(void *arg)
+{
+    static char raw[32768];
+
+    (void)arg;
+    while (!server_stopping()) {
+        struct pollfd p = {.fd = srv.listen_fd, .events = POLLIN};
+        if (poll(&p, 1, 20) != 1) {
+            continue;
+        }
+        int fd = accept(srv.listen_fd, NULL, NULL);
+        if (fd < 0) {
+            continue;
+        }
+        read_request(fd, raw, sizeof(raw));
+        pthread_mutex_lock(&srv.lock);
+        recorded_t r;
+        record(raw, &r);
+        if (srv.request_count < MAX_REQUESTS) {
+            srv.requests[srv.request_count] = r;
+        }
+        srv.request_count++;
+        const route_t *route = route_find(&r);
+        int status = route ? route->status : 404;
+        char *body = strdup(route ? route->body : "no route");
+        int delay_ms = route ? route->delay_ms : 0;
+        pthread_mutex_unlock(&srv.lock);
+        answer(fd, status, body, delay_ms);
+        free(body);
+        close(fd);
+    }
+    return NULL;
+}
+
+static void server_start(void)
+{
+    struct sockaddr_in addr = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t addr_len = sizeof(addr);
+
+    srv.listen_fd = socket(AF_INET, SOCK_STREAM, 0);
+    assert_true(srv.listen_fd >= 0);
+    assert_int_equal(bind(srv.listen_fd, (struct sockaddr *)&addr, sizeof(addr)), 0);
+    assert_int_equal(listen(srv.listen_fd, 16), 0);
+    getsockname(srv.listen_fd, (struct sockaddr *)&addr, &addr_len);
+    srv.port = ntohs(addr.sin_port);
+    snprintf(srv.base_url, sizeof(srv.base_url), "http://127.0.0.1:%d", srv.port);
+    pthread_mutex_init(&srv.lock, NULL);
+    assert_int_equal(pthread_create(&srv.thread, NULL, server_main, NULL), 0);
+}
+
+static void routes_clear(void)
+{
+    pthread_mutex_lock(&srv.lock);
+    for (int i = 0; i < srv.route_count; i++) {
+        free(srv.routes[i].body);
+    }
+    srv.route_count = 0;
+    srv.request_count = 0;
+    pthread_mutex_unlock(&srv.lock);
+}
+
+static void server_stop(void)
+{
+    routes_clear();
+    pthread_mutex_lock(&srv.lock);
+    srv.stop = true;
+    pthread_mutex_unlock(&srv.lock);
+    pthread_join(srv.thread, NULL);
+    close(srv.listen_fd);
+    pthread_mutex_destroy(&srv.lock);
+}
+
+static void route_add(const char *method, const char *path, const char *body_has, int status,
+                      const char *body, int delay_ms)
+{
+    pthread_mutex_lock(&srv.lock);
+    assert_true(srv.route_count < MAX_ROUTES);
+    srv.routes[srv.route_count++] =
+        (route_t){method, path, body_has, status, strdup(body), delay_ms};
+    pthread_mutex_unlock(&srv.lock);
+}
+
+static int request_count(void)
+{
+    pthread_mutex_lock(&srv.lock);
+    int n = srv.request_count;
+    pthread_mutex_unlock(&srv.lock);
+    return n;
+}
+
+static recorded_t request_at(int i)
+{
+    pthread_mutex_lock(&srv.lock);
+    assert_true(i < srv.request_count && i < MAX_REQUESTS);
+    recorded_t r = srv.requests[i];
+    pthread_mutex_unlock(&srv.lock);
+    return r;
+}
+
+/* A header's value in a recorded request, "" when absent. */
+static const char *header_of(const recorded_t *r, const char *name, char *out, size_t size)
+{
+    char needle[128];
+    const char *at;
+
+    snprintf(needle, sizeof(needle), "\r\n%s:", name);
+    out[0] = '\0';
+    if ((at = strcasestr(r->head, needle)) != NULL) {
+        at += strlen(needle);
+        at += strspn(at, " ");
+        snprintf(out, size, "%.*s", (int)strcspn(at, "\r\n"), at);
+    }
+    return out;
+}
+
+/* ---- environment, files, answers ---- */
+
+static void clear_aws_env(void)
+{
+    char *names[256];
+    int count = 0;
+
+    for (char **e = environ; *e != NULL && count < 256; e++) {
+        if (strncmp(*e, "AWS_", 4) == 0) {
+            names[count++] = strndup(*e, strcspn(*e, "="));
+        }
+    }
+    for (int i = 0; i < count; i++) {
+        unsetenv(names[i]);
+        free(names[i]);
+    }
+    setenv("HOME", tmpdir, 1);
+    setenv("AWS_EC2_METADATA_DISABLED", "true", 1);
+}
+
+static void write_file(const char *name, const char *text, char *path, size_t size)
+{
+    snprintf(path, size, "%s/%s", tmpdir, name);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+static void iso_time(time_t t, char *out, size_t size)
+{
+    struct tm tm;
+
+    gmtime_r(&t, &tm);
+    strftime(out, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static char *sts_answer(const char *action, const char *id, time_t expires)
+{
+    static char xml[2048];
+    char when[32];
+
+    iso_time(expires, when, sizeof(when));
+    snprintf(xml, sizeof(xml),
+             "<%sResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\">"
+             "<%sResult><Credentials><AccessKeyId>%s</AccessKeyId>"
+             "<SecretAccessKey>secret-%s</SecretAccessKey><SessionToken>token-%s</SessionToken>"
+             "<Expiration>%s</Expiration></Credentials>"
+             "<AssumedRoleUser><Arn>arn:aws:sts::111111111111:assumed-role/R/riposte</Arn>"
+             "<AssumedRoleId>AROA:riposte</AssumedRoleId></AssumedRoleUser></%sResult>"
+             "<ResponseMetadata><RequestId>r-1</RequestId></ResponseMetadata></%sResponse>",
+             action, action, id, id, id, when, action, action);
+    return xml;
+}
+
+static char *json_answer(const char *id, time_t expires)
+{
+    static char json[512];
+    char when[32];
+
+    iso_time(expires, when, sizeof(when));
+    snprintf(json, sizeof(json),
+             "{\"Code\":\"Success\",\"Type\":\"AWS-HMAC\",\"AccessKeyId\":\"%s\","
+             "\"SecretAccessKey\":\"secret-%s\",\"Token\":\"token-%s\",\"Expiration\":\"%s\"}",
+             id, id, id, when);
+    return json;
+}
+
+/* ---- creating credentials ---- */
+
+static char problems[2048];
+
+static void collect_problem(void *data, const char *key, const char *message)
+{
+    (void)data;
+    size_t used = strlen(problems);
+    snprintf(problems + used, sizeof(problems) - used, "%s: %s\n", key, message);
+}
+
+static aws_credential_t *cred_from(const char *json)
+{
+    cJSON *settings = cJSON_Parse(json);
+    assert_non_null(settings);
+    problems[0] = '\0';
+    aws_credential_t *cred = aws_credential_new("test", settings, collect_problem, NULL);
+    cJSON_Delete(settings);
+    return cred;
+}
+
+static int resolve(aws_credential_t *cred, const char *event_json, aws_keys_t *keys, char *err,
+                   size_t err_size)
+{
+    cJSON *event = event_json ? cJSON_Parse(event_json) : NULL;
+    int rc = aws_credential_resolve(cred, event, "eu-west-1", keys, err, err_size);
+    cJSON_Delete(event);
+    return rc;
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    clear_aws_env();
+    routes_clear();
+    return 0;
+}
+
+/* ---- settings ---- */
+
+static void expect_refused(const char *json, const char *key)
+{
+    char needle[128];
+
+    assert_null(cred_from(json));
+    snprintf(needle, sizeof(needle), "%s: ", key);
+    if (strncmp(problems, needle, strlen(needle)) != 0 && strstr(problems, needle) == NULL) {
+        fail_msg("expected a problem with %s, got: %s", key, problems);
+    }
+}
+
+static void test_settings_refused(void **state)
+{
+    (void)state;
+    expect_refused("{\"type\":\"aws\",\"acces_key_id\":\"A\"}", "acces_key_id");
+    expect_refused("{\"access_key_id\":\"AKID\"}", "secret_access_key");
+    expect_refused("{\"secret_access_key\":\"s\"}", "access_key_id");
+    expect_refused("{\"session_token\":\"t\"}", "session_token");
+    expect_refused("{\"profile\":\"p\",\"access_key_id\":\"A\",\"secret_access_key\":\"s\"}",
+                   "profile");
+    expect_refused("{\"type\":\"jira\"}", "type");
+    expect_refused("{\"profile\":5}", "profile");
+    expect_refused("{\"role_arn\":\"arn:aws:iam::123:role/x\"}", "role_arn");
+    expect_refused("{\"role_arn\":\"arn:aws:iam::123456789012:user/x\"}", "role_arn");
+    expect_refused("{\"role_arn\":\"arn:aws:iam::{{ .event. }}:role/x\"}", "role_arn");
+    expect_refused("{\"external_id\":\"abc\"}", "external_id");
+    expect_refused("{\"role_arn\":\"arn:aws:iam::123456789012:role/x\",\"external_id\":\"a b\"}",
+                   "external_id");
+    expect_refused("{\"session_name\":\"x\"}", "session_name");
+    expect_refused("{\"session_name\":\"has space\"}", "session_name");
+    expect_refused("{\"region\":\"eu-west-1.evil.com\"}", "region");
+    expect_refused("{\"endpoint_url\":\"https://user:pw@localhost:4566\"}", "endpoint_url");
+    expect_refused("{\"endpoint_url\":\"ftp://localhost\"}", "endpoint_url");
+    expect_refused("{\"endpoint_urls\":{\"s3\":\"http://localhost:4566/?x=1\"}}",
+                   "endpoint_urls.s3");
+    expect_refused("{\"endpoint_urls\":{\"S3\":\"http://localhost:4566\"}}", "endpoint_urls.S3");
+    expect_refused("{\"endpoint_urls\":[\"http://localhost:4566\"]}", "endpoint_urls");
+}
+
+static void test_settings_accepted(void **state)
+{
+    aws_credential_t *cred;
+
+    (void)state;
+    cred = cred_from("{\"type\":\"aws\",\"region\":\"eu-central-1\",\"role_arn\":"
+                     "\"arn:aws:iam::{{ .event.account }}:role/path/Responder\",\"external_id\":"
+                     "\"ext-1\",\"session_name\":\"riposte-test\",\"endpoint_url\":"
+                     "\"http://localhost:4566/base/\",\"endpoint_urls\":{\"s3\":"
+                     "\"https://[::1]:9000\"}}");
+    assert_non_null(cred);
+    assert_string_equal(problems, "");
+    assert_string_equal(aws_credential_name(cred), "test");
+    assert_string_equal(aws_credential_region(cred), "eu-central-1");
+    assert_string_equal(
+        cJSON_GetStringValue(cJSON_GetObjectItem(aws_credential_settings(cred), "session_name")),
+        "riposte-test");
+    aws_credential_free(cred);
+
+    cred = cred_from("{\"role_arn\":\"arn:aws-cn:iam::123456789012:role/R\"}");
+    assert_non_null(cred);
+    assert_null(aws_credential_region(cred));
+    aws_credential_free(cred);
+}
+
+static void test_expiration_times(void **state)
+{
+    static const struct {
+        const char *text;
+        int64_t want;
+    } good[] = {
+        {"2011-07-15T23:28:33Z", 1310772513},      {"2011-07-15T23:28:33.359Z", 1310772513},
+        {"2011-07-16T01:28:33+02:00", 1310772513}, {"2011-07-15T20:58:33-02:30", 1310772513},
+        {"2024-02-29T00:00:00Z", 1709164800},
+    };
+    static const char *const bad[] = {
+        "",
+        "2011-07-15",
+        "2011-07-15T23:28:33",
+        "2011-13-15T23:28:33Z",
+        "2011-07-15T23:28:33.Z",
+        "2011-07-15T23:28:33Zjunk",
+        "2011-07-15 23:28:33Z",
+        "2011-07-15T23:28:33+0200",
+        "1310772513",
+    };
+    int64_t t;
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+        assert_int_equal(aws__time_parse_iso8601(good[i].text, &t), 0);
+        assert_int_equal(t, good[i].want);
+    }
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        if (aws__time_parse_iso8601(bad[i], &t) == 0) {
+            fail_msg("accepted \"%s\"", bad[i]);
+        }
+    }
+}
+
+/* ---- base keys ---- */
+
+static void test_explicit_keys(void **state)
+{
+    char err[512];
+    aws_keys_t keys;
+
+    (void)state;
+    setenv("AWS_ACCESS_KEY_ID", "AKIDENV", 1);
+    setenv("AWS_SECRET_ACCESS_KEY", "env-secret", 1);
+    aws_credential_t *cred = cred_from("{\"access_key_id\":\"AKIDCONF\",\"secret_access_key\":"
+                                       "\"conf-secret\",\"session_token\":\"conf-token\"}");
+    assert_non_null(cred);
+    assert_int_equal(resolve(cred, NULL, &keys, err, sizeof(err)), 0);
+    assert_string_equal(keys.access_key_id, "AKIDCONF");
+    assert_string_equal(keys.secret_access_key, "conf-secret");
+    assert_string_equal(keys.session_token, "conf-token");
+    assert_int_equal(keys.expires_at, 0);
+    aws_keys_clear(&keys);
+    assert_int_equal(request_count(), 0);
+    aws_credential_free(cred);
+}
+
+static void test_env_chain(void **state)
+{
+    char err[512];
+    char path[512];
+    aws_keys_t keys;
+    aws_credential_t *cred;
+
+    (void)state;
+    write_file("credentials",
+               "[default]\naws_access_key_id = AKIDFILE\n"
+               "aws_secret_access_key = file-secret\n",
+               path, sizeof(path));
+    setenv("AWS_SHARED_CREDENTIALS_FILE", path, 1);
+    setenv("AWS_ACCESS_KEY_ID", "AKIDENV", 1);
+    setenv("AWS_SECRET_ACCESS_KEY", "env-secret", 1);
+    setenv("AWS_SESSION_TOKEN", "env-token", 1);
+
+    cred = cred_from("{}");
+    assert_int_equal(resolve(cred, NULL, &keys, err, sizeof(err)), 0);
+    assert_string_equal(keys.access_key_id, "AKIDENV");
+    assert_string_equal(keys.secret_access_key, "env-secret");
+    assert_string_equal(keys.session_token, "env-token");
+    aws_keys_clear(&keys);
+    aws_credential_free(cred);
+
+    /* Without the environment, the shared file's default profile. */
+    unsetenv("AWS_ACCESS_KEY_ID");
+    unsetenv("AWS_SECRET_ACCESS_KEY");
+    unsetenv("AWS_SESSION_TOKEN");
+    cred = cred_from("{}");
+    assert_int_equal(resolve(cred, NULL, &keys, err, sizeof(err)), 0);
+    assert_string_equal(keys.access_key_id, "AKIDFILE");
+    assert_null(keys.session_token);
+    aws_keys_clear(&keys);
+    aws_credential_free(cred);
+
+    /* Half the pair in the environment is an error, not a silent fall-through. */
+    setenv("AWS_ACCESS_KEY_ID", "AKIDENV", 1);
+    cred = cred_from("{}");
+    assert_int_equal(resolve(cred, NULL, &keys, err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "AWS_SECRET_ACCESS_KEY"));
+    aws_credential_free(cred);
+    unsetenv("AWS_ACCESS_KEY_ID");
+
+    /* AWS_PROFILE naming a missing profile is an error too. */
+    setenv("AWS_PROFILE", "nope", 1);
+    cred = cred_from("{}");
+    assert_int_equal(resolve(cred, NULL, &keys, err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "profile nope"));
+    aws_credential_free(cred);
+    unsetenv("AWS_PROFILE");
+
+    /* Nothing anywhere, instance metadata disabled. */
+    unsetenv("AWS_SHARED_CREDENTIALS_FILE");
+    cred = cred_from("{}");
+    assert_int_equal(resolve(cred, NULL, &keys, err, sizeof(err)), -1);
+    assert_string_equal(keys.access_key_id == NULL ? "none" : "some", "none");
+    assert_non_null(strstr(err, "instance metadata is disabled"));
+    assert_non_null(strstr(err, "credential test: "));
+    aws_credential_free(cred);
+}
+
+static void test_profiles(void **state)
+{
+    char err[512];
+    char path[512];
+    char value[1024];
+    aws_keys_t keys;
+    aws_credential_t *cred;
+
+    (void)state;
+    write_file("creds",
+               "# comment\n[dev]\naws_access_key_id = AKIDDEV\r\n"
+               "AWS_Secret_Access_Key=dev-secret\n\n[default]\n"
+               "aws_access_key_id = AKIDDEFAULT\naws_secret_access_key = d\n",
+               path, sizeof(path));
+    setenv("AWS_SHARED_CREDENTIALS_FILE", path, 1);
+    write_file("config",
+               "[default]\nregion = eu-west-1\n[profile dev]\nregion = eu-west-3\n"
+               "aws_access_key_id = AKIDLOSES\naws_secret_access_key = loses\n"
+               "s3 =\n  addressing_style = path\n"
+               "[profile cfgonly]\n; keys in the config file\naws_access_key_id = AKIDCFG\n"
+               "aws_secret_access_key = cfg-secret\naws_session_token = cfg-token\n"
+               "[sso-session corp]\nsso_start_url = https://example.com\n"
+               "[profile chained]\nrole_arn = arn:aws:iam::333333333333:role/Chained\n"
+               "source_profile = dev\nexternal_id = chain-ext\nrole_session_name = chain-s\n"
+               "[profile loop]\nrole_arn = arn:aws:iam::333333333333:role/L\n"
+               "source_profile = loop2\n"
+               "[profile loop2]\nrole_arn = arn:aws:iam::333333333333:role/L\n"
+               "source_profile = loop\n"
+               "[profile sso]\nsso_session = corp\n",
+               path, sizeof(path));
+    setenv("AWS_CONFIG_FILE", path, 1);
+
+    /* The credentials file wins over the config file. */
+    cred = cred_from("{\"profile\":\"dev\"}");
+    assert_int_equal(resolve(cred, NULL, &keys, err, sizeof(err)), 0);
+    assert_string_equal(keys.access_key_id, "AKIDDEV");
+    assert_string_equal(keys.secret_access_key, "dev-secret");
+    aws_keys_clear(&keys);
+    aws_credential_free(cred);
+
+    cred = cred_from("{\"profile\":\"cfgonly\"}");
+    assert_int_equal(resolve(cred, NULL, &keys, err, sizeof(err)), 0);
+    assert_string_equal(keys.access_key_id, "AKIDCFG");
+    assert_string_equal(keys.session_token, "cfg-token");
+    aws_keys_clear(&keys);
+    aws_credential_free(cred);
+
+    cred = cred_from("{\"profile\":\"missing\"}");
+    assert_int_equal(resolve(cred, NULL, &keys, err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "profile missing"));
+    aws_credential_free(cred);
+
+    cred = cred_from("{\"profile\":\"sso\"}");
+    assert_int_equal(resolve(cred, NULL, &keys, err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "not supported"));
+    aws_credential_free(cred);
+
+    cred = cred_from("{\"profile\":\"loop\"}");
+    assert_int_equal(resolve(cred, NULL, &keys, err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "loop"));
+    aws_credential_free(cred);
+
+    /* A role profile assumes its role with its source profile's keys. */
+    route_add("POST", "/", "Action=AssumeRole&", 200,
+              sts_answer("AssumeRole", "ASIACHAINED", time(NULL) + 3600), 0);
+    snprintf(value, sizeof(value), "%s", srv.base_url);
+    setenv("AWS_ENDPOINT_URL_STS", value, 1);
+    cred = cred_from("{\"profile\":\"chained\"}");
+    assert_int_equal(resolve(cred, NULL, &keys, err, sizeof(err)), 0);
+    assert_string_equal(keys.access_key_id, "ASIACHAINED");
+    assert_string_equal(keys.session_token, "token-ASIACHAINED");
+    assert_true(keys.expires_at > time(NULL) + 3500);
+    aws_keys_clear(&keys);
+    assert_int_equal(request_count(), 1);
+    recorded_t r = request_at(0);
+    assert_non_null(strstr(r.body, "RoleArn=arn%3Aaws%3Aiam%3A%3A333333333333%3Arole%2FChained"));
+    assert_non_null(strstr(r.body, "ExternalId=chain-ext"));
+    assert_non_null(strstr(r.body, "RoleSessionName=chain-s"));
+    assert_non_null(
+        strstr(header_of(&r, "Authorization", value, sizeof(value)), "Credential=AKIDDEV/"));
+    assert_non_null(strstr(value, "/eu-west-1/sts/aws4_request"));
+    aws_credential_free(cred);
+}
+
+static void test_web_identity(void **state)
+{
+    char err[512];
+    char path[512];
+    char value[1024];
+    aws_keys_t keys;
+
+    (void)state;
+    write_file("token", "  eyJhbGciOiJSUzI1NiJ9.payload.sig\n", path, sizeof(path));
+    setenv("AWS_WEB_IDENTITY_TOKEN_FILE", path, 1);
+    setenv("AWS_ROLE_ARN", "arn:aws:iam::444444444444:role/Pod", 1);
+    setenv("AWS_ROLE_SESSION_NAME", "pod-session", 1);
+    setenv("AWS_ENDPOINT_URL_STS", srv.base_url, 1);
+    route_add("POST", "/", "Action=AssumeRoleWithWebIdentity&", 200,
+              sts_answer("AssumeRoleWithWebIdentity", "ASIAWEB", time(NULL) + 3600), 0);
+
+    aws_credential_t *cred = cred_from("{}");
+    assert_int_equal(resolve(cred, NULL, &keys, err, sizeof(err)), 0);
+    assert_string_equal(keys.access_key_id, "ASIAWEB");
+    assert_string_equal(keys.secret_access_key, "secret-ASIAWEB");
+    aws_keys_clear(&keys);
+    assert_int_equal(request_count(), 1);
+    recorded_t r = request_at(0);
+    assert_non_null(strstr(r.body, "WebIdentityToken=eyJhbGciOiJSUzI1NiJ9.payload.sig&"));
+    assert_non_null(strstr(r.body, "RoleArn=arn%3Aaws%3Aiam%3A%3A444444444444%3Arole%2FPod"));
+    assert_non_null(strstr(r.body, "RoleSessionName=pod-session"));
+    assert_string_equal(header_of(&r, "Authorization", value, sizeof(value)), "");
+
+    /* Cached: the second call sends nothing. */
+    assert_int_equal(resolve(cred, NULL, &keys, err, sizeof(err)), 0);
+    aws_keys_clear(&keys);
+    assert_int_equal(request_count(), 1);
+    aws_credential_free(cred);
+
+    unsetenv("AWS_ROLE_ARN");
+    cred = cred_from("{}");
+    assert_int_equal(resolve(cred, NULL, &keys, err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "AWS_ROLE_ARN"));
+    aws_credential_free(cred);
+}
+
+static void test_container(void **state)
+{
+    char err[512];
+    char path[512];
+    char url[256];
+    char value[256];
+    aws_keys_t keys;
+    aws_credential_t *cred;
+    const char *saved_host = aws__container_host;
+
+    (void)state;
+    route_add("GET", "/v2/credentials/abc", NULL, 200, json_answer("ASIAECS", time(NULL) + 3600),
+              0);
+    route_add("GET", "/pod/creds", NULL, 200, json_answer("ASIAEKS", time(NULL) + 3600), 0);
+
+    aws__container_host = srv.base_url;
+    setenv("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "/v2/credentials/abc", 1);
+    cred = cred_from("{}");
+    assert_int_equal(resolve(cred, NULL, &keys, err, sizeof(err)), 0);
+    assert_string_equal(keys.access_key_id, "ASIAECS");
+    assert_string_equal(keys.session_token, "token-ASIAECS");
+    aws_keys_clear(&keys);
+    recorded_t r = request_at(0);
+    assert_string_equal(r.path, "/v2/credentials/abc");
+    assert_string_equal(header_of(&r, "Authorization", value, sizeof(value)), "");
+    aws_credential_free(cred);
+    aws__container_host = saved_host;
+    unsetenv("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI");
+
+    snprintf(url, sizeof(url), "%s/pod/creds", srv.base_url);
+    setenv("AWS_CONTAINER_CREDENTIALS_FULL_URI", url, 1);
+    setenv("AWS_CONTAINER_AUTHORIZATION_TOKEN", "env-auth", 1);
+    cred = cred_from("{}");
+    assert_int_equal(resolve(cred, NULL, &keys, err, sizeof(err)), 0);
+    assert_string_equal(keys.access_key_id, "ASIAEKS");
+    aws_keys_clear(&keys);
+    r = request_at(1);
+    assert_string_equal(header_of(&r, "Authorization", value, sizeof(value)), "env-auth");
+    aws_credential_free(cred);
+
+    /* The token file wins over the variable. */
+    write_file("eks-token", "file-auth\n", path, sizeof(path));
+    setenv("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", path, 1);
+    cred = cred_from("{}");
+    assert_int_equal(resolve(cred, NULL, &keys, err, sizeof(err)), 0);
+    aws_keys_clear(&keys);
+    r = request_at(2);
+    assert_string_equal(header_of(&r, "Authorization", value, sizeof(value)), "file-auth");
+    aws_credential_free(cred);
+
+    /* Plain http elsewhere than loopback, ECS or EKS would expose the token. */
+    setenv("AWS_CONTAINER_CREDENTIALS_FULL_URI", "http://192.0.2.10/creds", 1);
+    cred = cred_from("{}");
+    assert_int_equal(resolve(cred, NULL, &keys, err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "plain http"));
+    assert_null(strstr(err, "file-auth"));
+    aws_credential_free(cred);
+    assert_int_equal(request_count(), 3);
+}
+
+static void test_imds(void **state)
+{
+    char err[512];
+    char value[256];
+    aws_keys_t keys;
+    aws_credential_t *cred;
+
+    (void)state;
+    unsetenv("AWS_EC2_METADATA_DISABLED");
+    setenv("AWS_EC2_METADATA_SERVICE_ENDPOINT", srv.base_url, 1);
+    route_add("PUT", "/latest/api/token", NULL, 200, "IMDSTOKEN-1", 0);
+    route_add("GET", "/latest/meta-data/iam/security-credentials/", NULL, 200, "ec2-role\n", 0);
+    route_add("GET", "/latest/meta-data/iam/security-credentials/ec2-role", NULL, 200,
+              json_answer("ASIAEC2", time(NULL) + 6 * 3600), 0);
+
+    cred = cred_from("{}");
+    assert_int_equal(resolve(cred, NULL, &keys, err, sizeof(err)), 0);
+    assert_string_equal(keys.access_key_id, "ASIAEC2");
+    assert_true(keys.expires_at > time(NULL) + 5 * 3600);
+    aws_keys_clear(&keys);
+    assert_int_equal(request_count(), 3);
+    recorded_t put = request_at(0);
+    recorded_t list = request_at(1);
+    recorded_t get = request_at(2);
+    assert_string_equal(put.method, "PUT");
+    assert_string_equal(put.path, "/latest/api/token");
+    assert_string_equal(
+        header_of(&put, "X-aws-ec2-metadata-token-ttl-seconds", value, sizeof(value)), "21600");
+    assert_string_equal(list.method, "GET");
+    assert_string_equal(header_of(&list, "X-aws-ec2-metadata-token", value, sizeof(value)),
+                        "IMDSTOKEN-1");
+    assert_string_equal(get.path, "/latest/meta-data/iam/security-credentials/ec2-role");
+    assert_string_equal(header_of(&get, "X-aws-ec2-metadata-token", value, sizeof(value)),
+                        "IMDSTOKEN-1");
+    aws_credential_free(cred);
+
+    /* No role attached. */
+    routes_clear();
+    route_add("PUT", "/latest/api/token", NULL, 200, "IMDSTOKEN-2", 0);
+    cred = cred_from("{}");
+    assert_int_equal(resolve(cred, NULL, &keys, err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "no IAM role"));
+    assert_null(strstr(err, "IMDSTOKEN"));
+    aws_credential_free(cred);
+}
+
+static void test_imds_unreachable_fails_fast(void **state)
+{
+    char err[512];
+    aws_keys_t keys;
+    struct timespec t0;
+    struct timespec t1;
+
+    (void)state;
+    unsetenv("AWS_EC2_METADATA_DISABLED");
+    /* A port nobody listens on: refused at once. */
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in addr = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t len = sizeof(addr);
+    assert_int_equal(bind(fd, (struct sockaddr *)&addr, sizeof(addr)), 0);
+    getsockname(fd, (struct sockaddr *)&addr, &len);
+    char url[64];
+    snprintf(url, sizeof(url), "http://127.0.0.1:%d", ntohs(addr.sin_port));
+    close(fd);
+    setenv("AWS_EC2_METADATA_SERVICE_ENDPOINT", url, 1);
+
+    aws_credential_t *cred = cred_from("{}");
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    assert_int_equal(resolve(cred, NULL, &keys, err, sizeof(err)), -1);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    assert_non_null(strstr(err, "instance metadata"));
+    assert_true(t1.tv_sec - t0.tv_sec < 2);
+    aws_credential_free(cred);
+}
+
+/* ---- roles ---- */
+
+#define BASE_SETTINGS                                                                              \
+    "\"access_key_id\":\"AKIDBASE\",\"secret_access_key\":\"base-secret\","                        \
+    "\"session_token\":\"base-token\""
+
+static aws_credential_t *role_cred(void)
+{
+    char json[1024];
+
+    snprintf(json, sizeof(json),
+             "{" BASE_SETTINGS ",\"role_arn\":\"arn:aws:iam::{{ .event.account }}:role/Responder\","
+             "\"external_id\":\"ext-42\",\"endpoint_urls\":{\"sts\":\"%s/sts/\"}}",
+             srv.base_url);
+    aws_credential_t *cred = cred_from(json);
+    assert_non_null(cred);
+    return cred;
+}
+
+/* Signs the recorded request again and compares with what was sent. */
+static void assert_signed_with_base(const recorded_t *r)
+{
+    char date[32];
+    char auth[1024];
+    char host[64];
+    struct tm tm = {0};
+    aws_keys_t base = {.access_key_id = "AKIDBASE",
+                       .secret_access_key = "base-secret",
+                       .session_token = "base-token"};
+    rp_http_header_t type = {"Content-Type", "application/x-www-form-urlencoded; charset=utf-8"};
+    sigv4_signed_t expected;
+    char why[128];
+    char token[64];
+
+    header_of(r, "X-Amz-Date", date, sizeof(date));
+    header_of(r, "Authorization", auth, sizeof(auth));
+    assert_non_null(strptime(date, "%Y%m%dT%H%M%SZ", &tm));
+    snprintf(host, sizeof(host), "127.0.0.1:%d", srv.port);
+    sigv4_params_t p = {.method = "POST",
+                        .host = host,
+                        .path = "/sts/",
+                        .headers = &type,
+                        .header_count = 1,
+                        .body = r->body,
+                        .body_len = strlen(r->body),
+                        .region = "eu-west-1",
+                        .service = "sts",
+                        .now = timegm(&tm)};
+    assert_int_equal(sigv4_sign(&p, &base, &expected, why, sizeof(why)), 0);
+    assert_string_equal(auth, expected.authorization);
+    assert_string_equal(header_of(r, "X-Amz-Security-Token", token, sizeof(token)), "base-token");
+}
+
+static void test_assume_role_per_event(void **state)
+{
+    char err[512];
+    aws_keys_t keys;
+    aws_credential_t *cred = role_cred();
+
+    (void)state;
+    route_add("POST", "/sts/", "111111111111", 200,
+              sts_answer("AssumeRole", "ASIAONE", time(NULL) + 3600), 0);
+    route_add("POST", "/sts/", "222222222222", 200,
+              sts_answer("AssumeRole", "ASIATWO", time(NULL) + 3600), 0);
+
+    assert_int_equal(resolve(cred, "{\"account\":\"111111111111\"}", &keys, err, sizeof(err)), 0);
+    assert_string_equal(keys.access_key_id, "ASIAONE");
+    assert_string_equal(keys.session_token, "token-ASIAONE");
+    aws_keys_clear(&keys);
+    assert_int_equal(resolve(cred, "{\"account\":\"222222222222\"}", &keys, err, sizeof(err)), 0);
+    assert_string_equal(keys.access_key_id, "ASIATWO");
+    aws_keys_clear(&keys);
+    assert_int_equal(request_count(), 2);
+
+    for (int i = 0; i < 2; i++) {
+        recorded_t r = request_at(i);
+        assert_string_equal(r.path, "/sts/");
+        assert_non_null(strstr(r.body, "Action=AssumeRole&Version=2011-06-15&"));
+        assert_non_null(strstr(r.body, i == 0 ? "RoleArn=arn%3Aaws%3Aiam%3A%3A111111111111%3A"
+                                                "role%2FResponder&"
+                                              : "RoleArn=arn%3Aaws%3Aiam%3A%3A222222222222%3A"
+                                                "role%2FResponder&"));
+        assert_non_null(strstr(r.body, "RoleSessionName=riposte&ExternalId=ext-42&"
+                                       "DurationSeconds=3600"));
+        assert_signed_with_base(&r);
+    }
+
+    /* Both are cached now. */
+    assert_int_equal(resolve(cred, "{\"account\":\"111111111111\"}", &keys, err, sizeof(err)), 0);
+    assert_string_equal(keys.access_key_id, "ASIAONE");
+    aws_keys_clear(&keys);
+    assert_int_equal(resolve(cred, "{\"account\":\"222222222222\"}", &keys, err, sizeof(err)), 0);
+    aws_keys_clear(&keys);
+    assert_int_equal(request_count(), 2);
+    aws_credential_free(cred);
+}
+
+static void test_refresh_near_expiry(void **state)
+{
+    char err[512];
+    aws_keys_t keys;
+    aws_credential_t *cred = role_cred();
+
+    (void)state;
+    /* Four minutes left: inside the five-minute margin, so every use refreshes. */
+    route_add("POST", "/sts/", NULL, 200, sts_answer("AssumeRole", "ASIASHORT", time(NULL) + 240),
+              0);
+    assert_int_equal(resolve(cred, "{\"account\":\"111111111111\"}", &keys, err, sizeof(err)), 0);
+    aws_keys_clear(&keys);
+    assert_int_equal(resolve(cred, "{\"account\":\"111111111111\"}", &keys, err, sizeof(err)), 0);
+    assert_string_equal(keys.access_key_id, "ASIASHORT");
+    aws_keys_clear(&keys);
+    assert_int_equal(request_count(), 2);
+
+    /* A failed refresh keeps the keys that are still valid. */
+    routes_clear();
+    route_add("POST", "/sts/", NULL, 403,
+              "<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code>"
+              "<Message>not now</Message></Error></ErrorResponse>",
+              0);
+    assert_int_equal(resolve(cred, "{\"account\":\"111111111111\"}", &keys, err, sizeof(err)), 0);
+    assert_string_equal(keys.access_key_id, "ASIASHORT");
+    aws_keys_clear(&keys);
+    assert_int_equal(request_count(), 1);
+    /* ... and does not ask STS again at once. */
+    assert_int_equal(resolve(cred, "{\"account\":\"111111111111\"}", &keys, err, sizeof(err)), 0);
+    assert_string_equal(keys.access_key_id, "ASIASHORT");
+    aws_keys_clear(&keys);
+    assert_int_equal(request_count(), 1);
+    aws_credential_free(cred);
+}
+
+static void test_rendered_arn_refused(void **state)
+{
+    static const char *const events[] = {
+        "{\"account\":\"111111111111:role/Admin\"}",
+        "{\"account\":\"1234\"}",
+        "{\"account\":\"111111111111\\n\"}",
+        "{\"account\":\"111111111111:role/x/../Admin#\"}",
+        "{\"account\":{\"a\":1}}",
+    };
+    char err[512];
+    aws_keys_t keys;
+    aws_credential_t *cred = role_cred();
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(events) / sizeof(events[0]); i++) {
+        assert_int_equal(resolve(cred, events[i], &keys, err, sizeof(err)), -1);
+        assert_non_null(strstr(err, "not an IAM role ARN"));
+        assert_null(keys.access_key_id);
+    }
+    /* An event without the field renders null, which is no ARN either. */
+    assert_int_equal(resolve(cred, "{}", &keys, err, sizeof(err)), -1);
+    assert_int_equal(request_count(), 0);
+    aws_credential_free(cred);
+}
+
+static void test_sts_error_reported(void **state)
+{
+    char err[512];
+    aws_keys_t keys;
+    aws_credential_t *cred = role_cred();
+
+    (void)state;
+    route_add("POST", "/sts/", NULL, 403,
+              "<ErrorResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><Error>"
+              "<Type>Sender</Type><Code>AccessDenied</Code><Message>User: "
+              "arn:aws:iam::999999999999:user/riposte is not authorized to perform: "
+              "sts:AssumeRole</Message></Error><RequestId>r-2</RequestId></ErrorResponse>",
+              0);
+    assert_int_equal(resolve(cred, "{\"account\":\"111111111111\"}", &keys, err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "AccessDenied"));
+    assert_non_null(strstr(err, "is not authorized to perform: sts:AssumeRole"));
+    assert_non_null(strstr(err, "arn:aws:iam::111111111111:role/Responder"));
+    assert_null(strstr(err, "base-secret"));
+    assert_null(strstr(err, "base-token"));
+    assert_int_equal(request_count(), 1);
+    aws_credential_free(cred);
+}
+
+static void test_sts_server_errors_retried(void **state)
+{
+    char err[512];
+    aws_keys_t keys;
+    aws_credential_t *cred = role_cred();
+
+    (void)state;
+    route_add("POST", "/sts/", NULL, 503,
+              "<ErrorResponse><Error><Type>Receiver</Type><Code>ServiceUnavailable</Code>"
+              "<Message>try later</Message></Error></ErrorResponse>",
+              0);
+    assert_int_equal(resolve(cred, "{\"account\":\"111111111111\"}", &keys, err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "ServiceUnavailable: try later"));
+    assert_int_equal(request_count(), AWS_RETRY_MAX_ATTEMPTS);
+    aws_credential_free(cred);
+}
+
+static void test_cache_bounded(void **state)
+{
+    char err[512];
+    char event[64];
+    aws_keys_t keys;
+    aws_credential_t *cred = role_cred();
+
+    (void)state;
+    route_add("POST", "/sts/", NULL, 200, sts_answer("AssumeRole", "ASIAMANY", time(NULL) + 3600),
+              0);
+    for (int i = 0; i < AWS_CACHE_MAX_ENTRIES + 10; i++) {
+        snprintf(event, sizeof(event), "{\"account\":\"%012d\"}", 100000 + i);
+        assert_int_equal(resolve(cred, event, &keys, err, sizeof(err)), 0);
+        aws_keys_clear(&keys);
+    }
+    assert_int_equal(request_count(), AWS_CACHE_MAX_ENTRIES + 10);
+
+    /* The most recent role is still cached; the least recently used ones were dropped. */
+    snprintf(event, sizeof(event), "{\"account\":\"%012d\"}", 100000 + AWS_CACHE_MAX_ENTRIES + 9);
+    assert_int_equal(resolve(cred, event, &keys, err, sizeof(err)), 0);
+    aws_keys_clear(&keys);
+    assert_int_equal(request_count(), AWS_CACHE_MAX_ENTRIES + 10);
+    assert_int_equal(resolve(cred, "{\"account\":\"000000100000\"}", &keys, err, sizeof(err)), 0);
+    aws_keys_clear(&keys);
+    assert_int_equal(request_count(), AWS_CACHE_MAX_ENTRIES + 11);
+    aws_credential_free(cred);
+}
+
+typedef struct worker {
+    aws_credential_t *cred;
+    int rc;
+    char id[32];
+} worker_t;
+
+static void *resolve_worker(void *arg)
+{
+    worker_t *w = arg;
+    char err[512];
+    aws_keys_t keys;
+
+    w->rc = resolve(w->cred, "{\"account\":\"111111111111\"}", &keys, err, sizeof(err));
+    if (w->rc == 0) {
+        snprintf(w->id, sizeof(w->id), "%s", keys.access_key_id);
+    }
+    aws_keys_clear(&keys);
+    return NULL;
+}
+
+static void test_concurrent_resolves_share_one_call(void **state)
+{
+    pthread_t threads[3];
+    worker_t workers[3];
+    aws_credential_t *cred = role_cred();
+
+    (void)state;
+    route_add("POST", "/sts/", NULL, 200, sts_answer("AssumeRole", "ASIASHARED", time(NULL) + 3600),
+              300);
+    for (int i = 0; i < 3; i++) {
+        workers[i] = (worker_t){.cred = cred};
+        assert_int_equal(pthread_create(&threads[i], NULL, resolve_worker, &workers[i]), 0);
+    }
+    for (int i = 0; i < 3; i++) {
+        pthread_join(threads[i], NULL);
+        assert_int_equal(workers[i].rc, 0);
+        assert_string_equal(workers[i].id, "ASIASHARED");
+    }
+    assert_int_equal(request_count(), 1);
+    aws_credential_free(cred);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup(test_settings_refused, setup),
+        cmocka_unit_test_setup(test_settings_accepted, setup),
+        cmocka_unit_test_setup(test_expiration_times, setup),
+        cmocka_unit_test_setup(test_explicit_keys, setup),
+        cmocka_unit_test_setup(test_env_chain, setup),
+        cmocka_unit_test_setup(test_profiles, setup),
+        cmocka_unit_test_setup(test_web_identity, setup),
+        cmocka_unit_test_setup(test_container, setup),
+        cmocka_unit_test_setup(test_imds, setup),
+        cmocka_unit_test_setup(test_imds_unreachable_fails_fast, setup),
+        cmocka_unit_test_setup(test_assume_role_per_event, setup),
+        cmocka_unit_test_setup(test_refresh_near_expiry, setup),
+        cmocka_unit_test_setup(test_rendered_arn_refused, setup),
+        cmocka_unit_test_setup(test_sts_error_reported, setup),
+        cmocka_unit_test_setup(test_sts_server_errors_retried, setup),
+        cmocka_unit_test_setup(test_concurrent_resolves_share_one_call, setup),
+        cmocka_unit_test_setup(test_cache_bounded, setup),
+    };
+    int failed;
+
+    snprintf(tmpdir, sizeof(tmpdir), "/tmp/riposte-aws-cred-XXXXXX");
+    if (mkdtemp(tmpdir) == NULL || net_global_init() != 0) {
+        return 1;
+    }
+    unsetenv("http_proxy");
+    unsetenv("HTTP_PROXY");
+    unsetenv("https_proxy");
+    unsetenv("HTTPS_PROXY");
+    unsetenv("all_proxy");
+    unsetenv("ALL_PROXY");
+    server_start();
+    failed = cmocka_run_group_tests(tests, NULL, NULL);
+    server_stop();
+    net_global_cleanup();
+    char cmd[300];
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
+    if (system(cmd) != 0) {
+        failed++;
+    }
+    return failed;
+}
