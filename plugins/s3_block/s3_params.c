@@ -3,6 +3,7 @@
  * the one value here that decides what gets changed, so it must be a real
  * bucket name and nothing that could address something else.
  */
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -58,23 +59,27 @@ static bool looks_like_ipv4(const char *name)
 }
 
 /*
- * NULL when name follows S3's rules for general purpose buckets, else why not.
- * The reserved prefixes (xn--, sthree-, amzn-s3-demo-) are not refused: they
- * were reserved after buckets already bore them, and such a bucket must still
- * be lockable. The reserved suffixes are refused because they name access
- * points, which S3 would resolve to some other bucket.
+ * NULL when name can be a general purpose bucket's, else why not. Besides
+ * today's rules, the legacy ones are accepted (up to 255 characters, upper
+ * case and '_'): buckets created in us-east-1 before March 2018 still bear
+ * such names and must still be lockable. Nothing outside [A-Za-z0-9._-] ever
+ * passes, so a name cannot reach another path of the API. The reserved
+ * prefixes (xn--, sthree-, amzn-s3-demo-) are not refused either, for the same
+ * reason; the reserved suffixes are, because they name access points, which
+ * S3 would resolve to some other bucket.
  */
 static const char *bucket_name_problem(const char *name)
 {
     size_t len = strlen(name);
 
-    if (len < 3 || len > 63) {
-        return "must be 3 to 63 characters long";
+    if (len < 3 || len > 255) {
+        return "must be 3 to 255 characters long";
     }
-    if (strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789.-") != len) {
-        return "may hold only lower-case letters, digits, '.' and '-'";
+    if (strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") !=
+        len) {
+        return "may hold only letters, digits, '.', '_' and '-'";
     }
-    if (!is_lower_alnum(name[0]) || !is_lower_alnum(name[len - 1])) {
+    if (!isalnum((unsigned char)name[0]) || !isalnum((unsigned char)name[len - 1])) {
         return "must begin and end with a letter or digit";
     }
     if (strstr(name, "..") != NULL) {

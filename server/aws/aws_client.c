@@ -203,7 +203,9 @@ static int send_attempt(const rp_aws_request_t *req, const wire_request_t *w,
     if (sigv4_sign(&p, keys, &sig, err, err_size) != 0) {
         return -1;
     }
-    memcpy(headers, req->headers, extra * sizeof(*headers));
+    if (extra > 0) {
+        memcpy(headers, req->headers, extra * sizeof(*headers));
+    }
     headers[extra++] = (rp_http_header_t){"X-Amz-Date", sig.amz_date};
     headers[extra++] = (rp_http_header_t){"Authorization", sig.authorization};
     if (s3) {

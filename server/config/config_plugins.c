@@ -127,8 +127,11 @@ void config_read_credentials(const conf_reader_t *r, const cJSON *root, config_t
             continue;
         }
         char *type = conf_string(r, item, path, "type", true);
+        size_t problems = diag_count(r->diags);
         resolve_env(r, item, path);
-        if (type != NULL && strcmp(type, "aws") == 0) {
+        /* A value still holding an unresolved ${NAME} would only draw a second, misleading
+           complaint. */
+        if (type != NULL && strcmp(type, "aws") == 0 && diag_count(r->diags) == problems) {
             add_aws_credential(r, item, path, cfg);
         }
         free(type);

@@ -27,8 +27,10 @@ Control paths (never signed, JSON in and out):
     POST   /__web_identity_tokens  {"token", "subject"?, "audience"?, "provider"?, "roles"?}
     POST   /__fail      {"service": "s3"|"sts", "action"?, "code"?, "status"?,
                          "message"?, "count"?: 1, "delay_ms"?}: the next `count`
-                         signed calls that match answer that error (code defaults
-                         to SlowDown for s3, Throttling for sts; status to AWS's)
+                         signed calls that match answer that error; without a
+                         code: SlowDown (s3) / Throttling (sts), or by status
+                         (500 InternalError|InternalFailure, 503, 403 AccessDenied);
+                         without a status: the one AWS uses for the code
     DELETE /__fail      drop every rule
     POST   /__clock     {"offset_seconds": N}: move the fake's clock (skew tests)
     POST   /__reset     back to the seed
@@ -200,6 +202,8 @@ class FakeAws:
 
     def expire_key(self, doc):
         key_id = doc.get("access_key_id")
+        if not isinstance(key_id, str):
+            raise awsstate.BadSpec("access_key_id must be a string")
         with self.state.lock:
             key = self.state.keys.get(key_id)
             if key is None:
@@ -217,14 +221,18 @@ class FakeAws:
         service = doc.get("service")
         if service not in self.services:
             raise awsstate.BadSpec("service must be one of %s" % ", ".join(sorted(self.services)))
-        code = doc.get("code") or {"s3": "SlowDown", "sts": "Throttling"}[service]
         status = doc.get("status")
+        code = doc.get("code") or awserrors.default_code(service, status)
         count = doc.get("count", 1)
         delay_ms = doc.get("delay_ms", 0)
         if status is not None and (not isinstance(status, int) or not 300 <= status <= 599):
             raise awsstate.BadSpec("status must be an integer in 300..599")
         if not isinstance(count, int) or count < 0:
             raise awsstate.BadSpec("count must be a non-negative integer")
+        if not isinstance(code, str) or not isinstance(doc.get("message", ""), str):
+            raise awsstate.BadSpec("code and message must be strings")
+        if not isinstance(doc.get("action", ""), str):
+            raise awsstate.BadSpec("action must be an operation name such as PutPublicAccessBlock")
         if not isinstance(delay_ms, (int, float)) or delay_ms < 0:
             raise awsstate.BadSpec("delay_ms must be a non-negative number")
         match = {"service": service, "action": doc.get("action")}

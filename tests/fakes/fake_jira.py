@@ -12,8 +12,9 @@ Who calls decides which Jira answers:
     strings; search is /rest/api/2/search with startAt/total.
 Seeded users: Cloud bot@example.com / cloud-token, Data Center riposte-bot /
 PAT dc-token. Seeded projects: SEC (custom fields customfield_10010 string,
-customfield_10011 rich text) and OPS. Workflow: To Do -> (11 To Do, 21 In
-Progress, 31 Done) from any status; only Done has a screen (resolution).
+customfield_10011 rich text; any other customfield_* accepted) and OPS.
+Workflow: To Do -> (11 To Do, 21 In Progress, 31 Done) from any status; only
+Done has a screen (resolution).
 
 API: POST issue, GET issue/{key} (?fields=), GET|POST issue/{key}/comment,
 GET|POST issue/{key}/transitions, GET|POST search/jql (Cloud),
@@ -30,7 +31,10 @@ Control paths (no auth, JSON in and out):
                            "problems" (why a rich-text value was refused)}
     DELETE /__calls
     POST   /__projects    {"key", "name"?, "issue_types"?, "custom_fields"?:
-                           {"customfield_N": "string"|"textarea"|"number"|"labels"|"any"}}
+                           {"customfield_N": "string"|"textarea"|"number"|"labels"|"any"},
+                           "strict_custom_fields"?: false}: other customfield_* values
+                           are taken as they come unless strict; other unknown
+                           fields are always refused
     POST   /__users       {"email", "token", "display_name"?} (Cloud) or
                           {"name", "pat", "password"?, "display_name"?} (Data Center)
     POST   /__search_lag  {"seconds": N, "flush"?: bool}: changes become searchable
@@ -215,9 +219,12 @@ class FakeJira:
         """The JSON body of a write, or the query parameters of a read."""
         if request.method in ("POST", "PUT"):
             try:
-                return request.json()
+                document = request.json()
             except (ValueError, UnicodeDecodeError) as err:
                 raise JiraError(400, ["Invalid JSON in the request body: %s" % err]) from None
+            if not isinstance(document, dict):
+                raise JiraError(400, ["The request body must be a JSON object."])
+            return document
         return dict(request.form_pairs())
 
     def control(self, request):
@@ -270,6 +277,8 @@ class FakeJira:
             raise BadSpec("retry_after must be a non-negative integer (seconds)")
         if not isinstance(delay_ms, (int, float)) or delay_ms < 0:
             raise BadSpec("delay_ms must be a non-negative number")
+        if not all(isinstance(doc.get(name, ""), str) for name in ("method", "path")):
+            raise BadSpec("method and path must be strings")
         match = {"method": doc.get("method"), "path": doc.get("path")}
         answer = {
             "status": status,

@@ -9,6 +9,7 @@
 
 #include <cmocka.h>
 
+#include "aws/aws_client.h"
 #include "config/config.h"
 
 #define PLUGIN_DIR RIPOSTE_BUILD_DIR "/plugins"
@@ -184,6 +185,35 @@ static void test_structural_problems(void **state)
     }
 }
 
+/* Plugins read credentials through the host; an AWS secret key never reaches them. */
+static void test_aws_secrets_stay_in_the_host(void **state)
+{
+    static const char text[] = "credentials:\n"
+                               "  aws-responder:\n"
+                               "    type: aws\n"
+                               "    access_key_id: AKIAFAKE111111111111\n"
+                               "    secret_access_key: fake-secret-1\n"
+                               "    session_token: fake-token\n"
+                               "    region: eu-west-1\n";
+    config_t *cfg = NULL;
+
+    (void)state;
+    char *problems = load_problems(text, &cfg);
+    if (problems != NULL) {
+        fail_msg("unexpected problems:\n%s", problems);
+    }
+    const cJSON *visible = cJSON_GetObjectItemCaseSensitive(cfg->credentials, "aws-responder");
+    assert_non_null(visible);
+    assert_null(cJSON_GetObjectItemCaseSensitive(visible, "secret_access_key"));
+    assert_null(cJSON_GetObjectItemCaseSensitive(visible, "session_token"));
+    assert_string_equal(cJSON_GetObjectItemCaseSensitive(visible, "access_key_id")->valuestring,
+                        "AKIAFAKE111111111111");
+    aws_credential_t *cred = aws_client_find(cfg->aws, "aws-responder");
+    assert_non_null(cred);
+    assert_string_equal(aws_credential_region(cred), "eu-west-1");
+    config_free(cfg);
+}
+
 static void test_missing_file(void **state)
 {
     diag_list_t *diags = diag_list_new();
@@ -200,6 +230,7 @@ int main(void)
         cmocka_unit_test(test_sound_configuration),
         cmocka_unit_test(test_every_problem_reported_with_location),
         cmocka_unit_test(test_structural_problems),
+        cmocka_unit_test(test_aws_secrets_stay_in_the_host),
         cmocka_unit_test(test_missing_file),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

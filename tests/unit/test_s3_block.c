@@ -803,9 +803,13 @@ static void test_bucket_names(void **state)
 {
     static const char *const bad[] = {
         "ab",
-        "a123456789012345678901234567890123456789012345678901234567890123",
-        "Leaky-Bucket",
-        "leaky_bucket",
+        /* 256 characters: one more than even the legacy rules allow. */
+        "abbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
+        "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
+        "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
+        "bbbbbbbbbbbbbbbb",
+        "leaky:bucket",
+        "leaky%2fbucket",
         "-leaky",
         "leaky-",
         ".leaky",
@@ -823,8 +827,10 @@ static void test_bucket_names(void **state)
         "abc",         "a12345678901234567890123456789012345678901234567890123456789012",
         "my.bucket-2", "192.168.5.4a",
         "1.2.3",       "xn--legacy-bucket",
+        /* Legacy names, still borne by old us-east-1 buckets (and GuardDuty's samples). */
+        "bucketName",  "Legacy_Bucket",
     };
-    char json[256];
+    char json[512];
     struct result r;
 
     (void)state;

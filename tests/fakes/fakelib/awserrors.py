@@ -63,6 +63,24 @@ class AwsError(Exception):
         self.headers = list(headers)
 
 
+# The code a scripted failure gets when only the status is given.
+DEFAULT_CODES = {
+    "s3": {None: "SlowDown", 403: "AccessDenied", 500: "InternalError", 503: "SlowDown"},
+    "sts": {
+        None: "Throttling",
+        400: "Throttling",
+        403: "AccessDenied",
+        500: "InternalFailure",
+        503: "ServiceUnavailable",
+    },
+}
+
+
+def default_code(service, status):
+    codes = DEFAULT_CODES[service]
+    return codes.get(status, codes[None] if status is None else "InternalError")
+
+
 def injected(code, status=None, message=None):
     """The error a /__fail rule asks for, with AWS's usual status and text."""
     return AwsError(

@@ -144,7 +144,9 @@ def check_pab(value):
 
 
 def check_bucket(spec):
-    name = _need_str(spec, "name", re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]"))
+    # Legacy names (upper case, '_', up to 255 characters) still exist on old
+    # us-east-1 buckets, and GuardDuty's sample findings name one ("bucketName").
+    name = _need_str(spec, "name", re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{1,253}[A-Za-z0-9]"))
     pab = spec.get("public_access_block")
     return {
         "name": name,

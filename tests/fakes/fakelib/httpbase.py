@@ -148,10 +148,12 @@ class FakeHandler(BaseHTTPRequestHandler):
         names = {name.lower() for name, _ in answer.headers}
         for name, value in answer.headers:
             self.send_header(name, value)
-        if "content-length" not in names:
+        # RFC 9110 forbids a body, and so Content-Length, on 204 and 304.
+        bodiless = answer.status in (204, 304)
+        if "content-length" not in names and not bodiless:
             self.send_header("Content-Length", str(len(answer.body)))
         self.end_headers()
-        if self.command != "HEAD" and answer.body:
+        if self.command != "HEAD" and answer.body and not bodiless:
             self.wfile.write(answer.body)
 
     def log_request(self, code="-", size="-"):

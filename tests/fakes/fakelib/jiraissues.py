@@ -9,7 +9,7 @@ import time
 
 from . import adf
 from .httpbase import Answer
-from .jirastate import ISSUE_TYPES, PRIORITIES, RESOLUTIONS, TRANSITIONS
+from .jirastate import CUSTOM_FIELD_RE, ISSUE_TYPES, PRIORITIES, RESOLUTIONS, TRANSITIONS
 from .jiraview import (
     JiraError,
     comment_view,
@@ -151,13 +151,17 @@ def check_create(state, doc, ctx):
         )
     custom = {}
     custom_kinds = project["custom_fields"] if project else {}
+    strict = project is not None and project["strict_custom_fields"]
     for name, value in fields.items():
         if name in STANDARD_FIELDS:
             continue
-        if name not in custom_kinds:
+        kind = custom_kinds.get(name)
+        if kind is None and CUSTOM_FIELD_RE.fullmatch(name) and not strict:
+            kind = "any"
+        if kind is None:
             errors[name] = NOT_SETTABLE % name
         else:
-            custom[name] = _check_custom(name, custom_kinds[name], value, ctx, errors)
+            custom[name] = _check_custom(name, kind, value, ctx, errors)
     if errors:
         raise JiraError(400, [], errors)
     return {
@@ -316,7 +320,8 @@ def do_transition(state, ref, doc, ctx):
         operations = update.get("comment", [])
         for operation in operations if isinstance(operations, list) else [None]:
             add = operation.get("add") if isinstance(operation, dict) else None
-            comment = _new_comment(state, (add or {}).get("body"), None, ctx, errors)
+            body = add.get("body") if isinstance(add, dict) else None
+            comment = _new_comment(state, body, None, ctx, errors)
             if comment is not None:
                 comments.append(comment)
         if errors:

@@ -115,7 +115,7 @@ def _wanted(fields, default):
 def cloud_search(state, params, ctx):
     """GET (query parameters) or POST (JSON body) /rest/api/{2,3}/search/jql."""
     text = params.get("jql")
-    if not text or not str(text).strip():
+    if not isinstance(text, str) or not text.strip():
         raise JiraError(
             400,
             [UNBOUNDED],
@@ -151,7 +151,7 @@ def cloud_search(state, params, ctx):
 
 def approximate_count(state, params):
     text = params.get("jql")
-    if not text:
+    if not isinstance(text, str) or not text.strip():
         raise JiraError(
             400,
             [UNBOUNDED],
@@ -169,7 +169,7 @@ def dc_search(state, params, ctx):
         max(_int_param(params.get("maxResults"), 50, "maxResults"), 0), DC_MAX_RESULTS
     )
     with state.lock:
-        query = _parse(state, params.get("jql") or "")
+        query = _parse(state, _dc_jql(params.get("jql")))
         found = _matches(state, query, set())
         page = found[max(start, 0) : max(start, 0) + max_results]
         wanted = _wanted([f for f in fields if f not in ("id", "key")], None)
@@ -193,6 +193,12 @@ def dc_search(state, params, ctx):
             "issues": issues,
         },
     )
+
+
+def _dc_jql(value):
+    if value is not None and not isinstance(value, str):
+        raise JiraError(400, ["jql must be a string."])
+    return value or ""
 
 
 def _encode_token(offset):

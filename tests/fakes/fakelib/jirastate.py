@@ -90,6 +90,7 @@ def check_project(spec, project_id):
         "name": spec.get("name", key),
         "issue_types": issue_types,
         "custom_fields": dict(fields),
+        "strict_custom_fields": bool(spec.get("strict_custom_fields", False)),
     }
 
 
