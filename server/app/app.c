@@ -123,6 +123,17 @@ static void warn_unverified(const conf_source_t *source)
     }
 }
 
+static void warn_any_topic(const conf_source_t *source)
+{
+    log_field_t fields[] = {{"source", source->name}, {"path", source->path}};
+
+    if (source->topic_count == 0) {
+        log_fields(LOG_WARN, fields, 2,
+                   "no topics listed: messages from any SNS topic are accepted; list yours "
+                   "in the source's topics setting");
+    }
+}
+
 static int add_routes(app_t *app)
 {
     const config_t *cfg = app->cfg;
@@ -140,6 +151,7 @@ static int add_routes(app_t *app)
             return -1;
         }
         warn_unverified(source);
+        warn_any_topic(source);
     }
     return 0;
 }
