@@ -3,10 +3,13 @@
  * REST flavor and the Authorization header. Messages name the credential and
  * the missing piece, never a value.
  */
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "jira_plugin.h"
 
@@ -175,6 +178,16 @@ rp_status_t jira_conn_open(struct jira_conn *conn, const rp_call_t *call, const 
     memset(conn, 0, sizeof(*conn));
     conn->call = call;
     conn->wait_left_ms = JIRA_WAIT_BUDGET_MS;
+    if (call->struct_size >= offsetof(rp_call_t, deadline_ms) + sizeof(call->deadline_ms) &&
+        call->deadline_ms != 0) {
+        struct timespec now;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        uint64_t now_ms = (uint64_t)now.tv_sec * 1000u + (uint64_t)now.tv_nsec / 1000000u;
+        uint64_t left = call->deadline_ms > now_ms ? call->deadline_ms - now_ms : 0;
+        if (left < conn->wait_left_ms) {
+            conn->wait_left_ms = (unsigned)left;
+        }
+    }
     status = jira_param_string(call, params, "credential", true, &conn->credential);
     if (status != RP_OK) {
         return status;

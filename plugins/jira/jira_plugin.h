@@ -13,10 +13,9 @@
 
 #include <riposte/plugin.h>
 
-/* Attempts of one request while Jira answers 429, and the time one call may
- * spend waiting as Retry-After asks. The ABI does not tell a plugin its
- * step's deadline, so the wait is bounded by this budget instead (half the
- * default step timeout). */
+/* Attempts of one request while Jira answers 429, and the most time one call
+ * may spend waiting as Retry-After asks; the step's deadline, when sooner,
+ * bounds it too. */
 #define JIRA_MAX_ATTEMPTS   3
 #define JIRA_WAIT_BUDGET_MS 30000u
 

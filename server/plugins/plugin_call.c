@@ -123,6 +123,7 @@ rp_status_t plugin_call(plugin_instance_t *inst, const rp_action_t *action, cons
         .attempt = info->attempt,
         .error = reason,
         .error_size = sizeof(reason),
+        .deadline_ms = info->deadline_ms,
     };
     memset(reason, 0, sizeof(reason));
     status = action->run(&call, params, &out);

@@ -467,6 +467,9 @@ static void assert_no_secrets(const char *text)
     }
 }
 
+/* When set, the step's deadline handed to the plugin (CLOCK_MONOTONIC ms). */
+static uint64_t next_deadline_ms;
+
 static rp_status_t run(const char *action, const char *params_text, bool dry_run, cJSON **out)
 {
     const rp_action_t *a = NULL;
@@ -485,7 +488,9 @@ static rp_status_t run(const char *action, const char *params_text, bool dry_run
                       .step_id = "step-1",
                       .attempt = 1,
                       .error = t.error,
-                      .error_size = sizeof(t.error)};
+                      .error_size = sizeof(t.error),
+                      .deadline_ms = next_deadline_ms};
+    next_deadline_ms = 0;
     t.error[0] = '\0';
     *out = NULL;
     rp_status_t status = a->run(&call, params, out);
@@ -944,6 +949,23 @@ static void test_429_asking_too_long_a_wait_fails_at_once(void **state)
                              "Retry-After: 120 s)");
 }
 
+/* A Retry-After that the budget allows but the step's deadline does not. */
+static void test_429_wait_stops_at_the_step_deadline(void **state)
+{
+    struct timespec start;
+
+    (void)state;
+    script(429, "2", "{}");
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    next_deadline_ms = (uint64_t)start.tv_sec * 1000u + (uint64_t)start.tv_nsec / 1000000u + 1000u;
+    const char *why =
+        run_failing("create_issue", "{'credential':'cloud','project':'SEC','summary':'s'}", false,
+                    RP_ERR_TRANSIENT);
+    assert_true(elapsed_ms(&start) < 500);
+    assert_int_equal(t.req_count, 1);
+    assert_non_null(strstr(why, "Retry-After: 2 s"));
+}
+
 static void test_400_surfaces_jira_messages(void **state)
 {
     (void)state;
@@ -1239,6 +1261,7 @@ int main(void)
         TEST(test_create_parameter_problems),
         TEST(test_dry_run_create_searches_but_posts_nothing),
         TEST(test_429_waits_as_retry_after_says),
+        TEST(test_429_wait_stops_at_the_step_deadline),
         TEST(test_429_gives_up_after_three_attempts),
         TEST(test_429_asking_too_long_a_wait_fails_at_once),
         TEST(test_400_surfaces_jira_messages),

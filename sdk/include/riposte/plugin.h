@@ -194,6 +194,10 @@ typedef struct rp_call_s {
     unsigned attempt;           /* 1 for the first try */
     char *error;                /* for a one-line failure message: a host-owned buffer */
     size_t error_size;          /* of at least 256 bytes, NUL-terminated by the host */
+    /* ABI 1.1: when the step's time runs out, in milliseconds on CLOCK_MONOTONIC;
+     * 0 when it has no deadline. The host's own calls (http_request, aws_request)
+     * stop there already; a plugin that waits by itself (a Retry-After) should too. */
+    uint64_t deadline_ms;
 } rp_call_t;
 
 /*
