@@ -100,8 +100,9 @@ rp_status_t s3_error_report(const rp_call_t *call, const struct s3_target *targe
     const char *message = resp->error_message ? resp->error_message : "no message";
 
     if (rc != 0) {
-        return s3_fail(call, RP_ERR_TRANSIENT, "S3 %s on bucket %s got no answer: %.200s", op->name,
-                       target->bucket, why[0] ? why : "no reason given");
+        return s3_fail(call, resp->transient ? RP_ERR_TRANSIENT : RP_ERR_PERMANENT,
+                       "S3 %s on bucket %s got no answer: %.200s", op->name, target->bucket,
+                       why[0] ? why : "no reason given");
     }
     if (resp->transient) {
         return s3_fail(call, RP_ERR_TRANSIENT, "S3 %s on bucket %s: %.64s (HTTP %ld): %.200s",

@@ -141,13 +141,19 @@ static int build_wire_request(const aws_credential_t *cred, const rp_aws_request
     size =
         strlen(w->endpoint.base_path) + (bucket ? strlen(bucket) * 3 + 1 : 0) + strlen(encoded) + 1;
     w->path = malloc(size);
-    if (bucket != NULL && !virtual_host) {
-        char *bucket_enc = sigv4_uri_encode(bucket, false);
-        snprintf(w->path, size, "%s/%s%s", w->endpoint.base_path, bucket_enc, encoded);
+    char *bucket_enc = bucket != NULL ? sigv4_uri_encode(bucket, false) : NULL;
+    if (w->path == NULL || (bucket != NULL && bucket_enc == NULL)) {
+        free(encoded);
         free(bucket_enc);
+        snprintf(err, err_size, "out of memory");
+        return -1;
+    }
+    if (bucket != NULL && !virtual_host) {
+        snprintf(w->path, size, "%s/%s%s", w->endpoint.base_path, bucket_enc, encoded);
     } else {
         snprintf(w->path, size, "%s%s", w->endpoint.base_path, encoded);
     }
+    free(bucket_enc);
     free(encoded);
 
     w->query = req->query != NULL && req->query[0] != '\0' ? req->query : NULL;
@@ -282,7 +288,11 @@ static int send_with_retries(const aws_call_context_t *call, const rp_aws_reques
         long timeout_ms = time_left_ms(call);
 
         if (timeout_ms <= 0) {
+            if (resp->status != 0) {
+                return 0; /* the last answer stands: it says more than the deadline */
+            }
             snprintf(err, err_size, "the step's deadline passed after %u attempts", attempt - 1);
+            resp->transient = 1;
             return -1;
         }
         resp->attempts = attempt;
@@ -299,6 +309,7 @@ static int send_with_retries(const aws_call_context_t *call, const rp_aws_reques
             net_http_response_free(&http);
             if (attempt >= AWS_RETRY_MAX_ATTEMPTS) {
                 aws_client_response_free(resp);
+                resp->transient = 1;
                 return -1;
             }
             log_retry(call, req, attempt, err);
@@ -334,9 +345,13 @@ int aws_client_request(aws_client_t *client, const aws_call_context_t *call,
         return -1;
     }
 
-    if (build_wire_request(cred, req, region, &w, err, err_size) == 0 &&
-        aws_credential_resolve(cred, call->event, region, &keys, err, err_size) == 0) {
-        rc = send_with_retries(call, req, &w, &keys, resp, err, err_size);
+    if (build_wire_request(cred, req, region, &w, err, err_size) == 0) {
+        if (aws_credential_resolve(cred, call->event, region, &keys, err, err_size) == 0) {
+            rc = send_with_retries(call, req, &w, &keys, resp, err, err_size);
+        } else {
+            /* STS or a metadata service may answer later; the reason says which. */
+            resp->transient = 1;
+        }
     }
     aws_keys_clear(&keys);
     free(w.path);

@@ -20,6 +20,11 @@ static char *substitute_env(const conf_reader_t *r, const char *keypath, const c
     char *out = malloc(cap);
     const char *p = text;
 
+    if (out == NULL) {
+        conf_problem(r, keypath, "out of memory");
+        return NULL;
+    }
+
     while (*p != '\0') {
         const char *value = NULL;
         size_t consumed = 1;
@@ -45,7 +50,13 @@ static char *substitute_env(const conf_reader_t *r, const char *keypath, const c
         size_t add = value != NULL ? strlen(value) : 1;
         if (len + add + 1 > cap) {
             cap = (len + add + 1) * 2;
-            out = realloc(out, cap);
+            char *grown = realloc(out, cap);
+            if (grown == NULL) {
+                free(out);
+                conf_problem(r, keypath, "out of memory");
+                return NULL;
+            }
+            out = grown;
         }
         memcpy(out + len, value != NULL ? value : p, add);
         len += add;

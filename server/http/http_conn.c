@@ -3,8 +3,8 @@
  * a connection ends.
  *
  * Bytes enter only through http__conn_on_bytes (and leave only through
- * http_write.c), so that a TLS layer can later sit between them and the
- * socket.
+ * http_write.c), so that the TLS layer (http_tls.c) can sit between them and
+ * the socket.
  */
 #include "http/http_internal.h"
 
@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "http/http_tls.h"
 #include "util/log.h"
 
 /* Storage kept between requests for unparsed input. */
@@ -50,6 +51,7 @@ static void conn_free(http_conn_t *conn)
         conn->next->prev = conn->prev;
     }
     srv->nconns--;
+    http__tls_conn_free(conn);
     http__exchange_free(conn->ex);
     http__buf_free(&conn->in);
     http__buf_free(&conn->out[0]);
@@ -77,6 +79,9 @@ void http__conn_close(http_conn_t *conn)
     if (conn->ex != NULL && conn->ex->pending) {
         conn->ex->conn = NULL;
         conn->ex = NULL;
+    }
+    if (conn->tls != NULL) {
+        http__tls_abort(conn);
     }
     uv_close((uv_handle_t *)&conn->tcp, on_handle_closed);
     uv_close((uv_handle_t *)&conn->timer, on_handle_closed);
@@ -117,6 +122,12 @@ static void on_shutdown(uv_shutdown_t *req, int status)
 
 static void conn_shutdown(http_conn_t *conn)
 {
+    if (conn->tls != NULL) {
+        http__tls_send_close_notify(conn);
+        if (conn->closing || conn->writing) {
+            return; /* back through http__conn_flushed once it is written */
+        }
+    }
     if (uv_shutdown(&conn->shutdown_req, (uv_stream_t *)&conn->tcp, on_shutdown) != 0) {
         http__conn_close(conn);
     }
@@ -174,6 +185,10 @@ void http__conn_answered(http_conn_t *conn)
 
 void http__conn_close_if_idle(http_conn_t *conn)
 {
+    if (conn->state == HTTP_CONN_HANDSHAKE) {
+        http__conn_close(conn); /* no request has begun */
+        return;
+    }
     if (conn->closing || conn->state != HTTP_CONN_IDLE) {
         return;
     }
@@ -189,6 +204,9 @@ static void on_timeout(uv_timer_t *timer)
     http_conn_t *conn = timer->data;
 
     switch (conn->state) {
+    case HTTP_CONN_HANDSHAKE:
+        http__tls_handshake_timed_out(conn);
+        break;
     case HTTP_CONN_HEAD:
         http__conn_refuse(conn, 408, "request header timeout");
         break;
@@ -363,7 +381,7 @@ static void on_alloc(uv_handle_t *handle, size_t suggested, uv_buf_t *buf)
     *buf = uv_buf_init(conn->server->read_buf, sizeof(conn->server->read_buf));
 }
 
-static void conn_on_eof(http_conn_t *conn)
+void http__conn_on_eof(http_conn_t *conn)
 {
     conn->peer_eof = true;
     conn_update_reading(conn);
@@ -381,10 +399,12 @@ static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf)
 {
     http_conn_t *conn = stream->data;
 
-    if (nread > 0) {
+    if (nread > 0 && conn->tls != NULL) {
+        http__tls_on_ciphertext(conn, buf->base, (size_t)nread);
+    } else if (nread > 0) {
         http__conn_on_bytes(conn, buf->base, (size_t)nread);
     } else if (nread == UV_EOF) {
-        conn_on_eof(conn);
+        http__conn_on_eof(conn);
     } else if (nread < 0) {
         http__conn_close(conn);
     }
@@ -446,6 +466,16 @@ int http__conn_accept(http_server_t *srv)
     llhttp_init(&conn->parser, HTTP_REQUEST, http__request_settings());
     conn->parser.data = conn;
     conn->state = HTTP_CONN_IDLE;
+    if (srv->tls_ctx != NULL) {
+        if (http__tls_conn_start(conn) != 0) {
+            log_error("http: out of memory starting tls on a connection");
+            http__conn_close(conn);
+            return 0;
+        }
+        conn->state = HTTP_CONN_HANDSHAKE;
+    }
+    /* With TLS this bounds the handshake; the first request's header block
+       then has its own header timeout, from its first byte. */
     timer_arm(conn, srv->limits.header_timeout_ms);
     conn_update_reading(conn);
     return 0;

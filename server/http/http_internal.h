@@ -13,6 +13,9 @@
 
 #include "http/http_server.h"
 
+struct ssl_st;
+struct ssl_ctx_st;
+
 /* The socket read buffer, shared by all connections of a server. */
 #define HTTP_READ_BUFFER_SIZE 65536
 /* Unparsed bytes a connection keeps before it stops reading. */
@@ -59,6 +62,7 @@ void http__exchange_reset(http_exchange_t *ex);
 void http__exchange_free(http_exchange_t *ex);
 
 typedef enum http_conn_state {
+    HTTP_CONN_HANDSHAKE, /* TLS only: the handshake is not done yet */
     HTTP_CONN_IDLE,    /* waiting for the first byte of a request */
     HTTP_CONN_HEAD,    /* inside a request line and headers */
     HTTP_CONN_BODY,    /* inside a request body */
@@ -72,6 +76,7 @@ typedef struct http_conn {
     uv_write_t write_req;
     uv_shutdown_t shutdown_req;
     llhttp_t parser;
+    struct ssl_st *tls; /* NULL on a plaintext server */
     http_server_t *server;
     http_exchange_t *ex; /* owned while not pending; reused for every request */
     struct http_conn *prev;
@@ -126,14 +131,18 @@ struct http_server {
     http_buf_t scratch; /* an answer's head while it is built */
     uint64_t date_sec;
     char date[40];
+    struct ssl_ctx_st *tls_ctx; /* NULL unless http_server_set_tls succeeded */
+    char *tls_plain;            /* HTTP_READ_BUFFER_SIZE bytes decrypted from read_buf */
     char read_buf[HTTP_READ_BUFFER_SIZE];
 };
 
 /* http_conn.c */
 int http__conn_accept(http_server_t *srv);
-/* The one way received bytes enter a connection (a TLS layer would call it
-   with decrypted bytes). */
+/* The one way received bytes enter a connection (with TLS, the decrypted
+   bytes). */
 void http__conn_on_bytes(http_conn_t *conn, const char *data, size_t len);
+/* The client will send no more (a FIN, or TLS close_notify). */
+void http__conn_on_eof(http_conn_t *conn);
 /* The exchange has been answered: parse what follows or close. */
 void http__conn_answered(http_conn_t *conn);
 /* Answers an error that belongs to no handler, then closes. */
@@ -151,6 +160,8 @@ void http__conn_flushed(http_conn_t *conn);
 void http__conn_send(http_conn_t *conn, const uv_buf_t *bufs, unsigned nbufs);
 /* Starts writing what has been gathered. */
 void http__conn_flush(http_conn_t *conn);
+/* Where bytes to send are queued now: behind the write in progress, if any. */
+http_buf_t *http__conn_out_queue(http_conn_t *conn);
 
 /* http_request.c */
 const llhttp_settings_t *http__request_settings(void);

@@ -3,11 +3,13 @@
  * from the caller's buffers; what the socket does not take is copied and
  * queued. While a connection works through a batch of pipelined requests, the
  * answers are gathered and leave together, in one write, when the batch is
- * done.
+ * done. With TLS, answers are encrypted into the same queue instead.
  */
 #include "http/http_internal.h"
 
 #include <string.h>
+
+#include "http/http_tls.h"
 
 /* Storage kept between answers for output the socket did not take at once. */
 #define KEEP_OUTPUT_BYTES 16384
@@ -72,11 +74,20 @@ void http__conn_flush(http_conn_t *conn)
     start_write(conn);
 }
 
+http_buf_t *http__conn_out_queue(http_conn_t *conn)
+{
+    return &conn->out[conn->writing ? 1 : 0];
+}
+
 void http__conn_send(http_conn_t *conn, const uv_buf_t *bufs, unsigned nbufs)
 {
     size_t skip = 0;
 
     if (conn->closing) {
+        return;
+    }
+    if (conn->tls != NULL) {
+        http__tls_send(conn, bufs, nbufs);
         return;
     }
     if (!conn->writing && !conn->pumping && conn->out[0].len == 0) {
@@ -87,7 +98,7 @@ void http__conn_send(http_conn_t *conn, const uv_buf_t *bufs, unsigned nbufs)
         }
         skip = n > 0 ? (size_t)n : 0;
     }
-    http_buf_t *queue = &conn->out[conn->writing ? 1 : 0];
+    http_buf_t *queue = http__conn_out_queue(conn);
     for (unsigned i = 0; i < nbufs; i++) {
         size_t len = bufs[i].len;
         if (skip >= len) {

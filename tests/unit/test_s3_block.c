@@ -68,7 +68,8 @@ static struct {
     size_t bucket_count;
     struct seen_request requests[MAX_REQUESTS];
     size_t request_count;
-    int transport_failures;    /* aws_request fails this many times before answering */
+    int transport_failures;
+    bool unknown_credential;    /* aws_request fails this many times before answering */
     int throttles;             /* 503 SlowDown this many times */
     int throttle_after;        /* ...once this many requests were answered */
     bool region_in_auth_error; /* a wrong region gets AuthorizationHeaderMalformed, not 301 */
@@ -327,6 +328,11 @@ static int fake_aws_request(rp_ctx_t *ctx, const rp_aws_request_t *req, rp_aws_r
     if (s3.transport_failures > 0) {
         s3.transport_failures--;
         snprintf(err, err_size, "connect to s3.us-east-1.amazonaws.com: Connection refused");
+        resp->transient = 1;
+        return -1;
+    }
+    if (s3.unknown_credential) {
+        snprintf(err, err_size, "no credential of type aws is named \"%s\"", req->credential);
         return -1;
     }
     if (s3.throttles > 0 && (int)s3.request_count > s3.throttle_after) {
@@ -753,6 +759,12 @@ static void test_transient_failures(void **state)
     s3.transport_failures = 1;
     expect_failure(RP_ERR_TRANSIENT, "got no answer: connect to s3.us-east-1.amazonaws.com",
                    "{\"bucket\": \"busy-bucket\", \"credential\": \"responder\"}");
+
+    /* A configuration mistake will not mend itself: not worth another attempt. */
+    s3.unknown_credential = true;
+    expect_failure(RP_ERR_PERMANENT, "no credential of type aws is named \"responder\"",
+                   "{\"bucket\": \"busy-bucket\", \"credential\": \"responder\"}");
+    s3.unknown_credential = false;
 
     /* Throttled at the PUT: nothing changed, and the retry finishes the job. */
     s3.request_count = 0;

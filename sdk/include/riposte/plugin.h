@@ -233,8 +233,10 @@ struct rp_host_s {
     /* ABI 1.1. Sends a signed AWS request (see rp_aws_request_t). Returns 0 when
      * the service answered, whatever the status: a status of 300 or more comes
      * with error_code and error_message parsed from the protocol's error shape.
-     * Returns -1 when no answer could be had (credentials unavailable, network
-     * failure after retries), with the reason in err; *resp is then zeroed. */
+     * Returns -1 when no answer could be had, with the reason in err; *resp is
+     * then zeroed but for resp->transient, non-zero when a later call may get
+     * one (a network failure, the deadline, credentials not fetched) and zero
+     * when it will not (no such credential, no region). */
     int (*aws_request)(rp_ctx_t *ctx, const rp_aws_request_t *req, rp_aws_response_t *resp,
                        char *err, size_t err_size);
     void (*aws_response_free)(rp_aws_response_t *resp);
