@@ -6,6 +6,7 @@
  *   flavor    cloud (default) or datacenter
  *   email, api_token   cloud: sent as Basic auth
  *   token     datacenter: a personal access token, sent as a Bearer token
+ * An instance takes no settings; its state is create_issue's (jira_instance.c).
  */
 #include "jira_plugin.h"
 
@@ -112,6 +113,8 @@ static const rp_plugin_t jira_plugin = {
     .description = "Opens, finds, comments on and transitions Jira issues.",
     .actions = jira_actions,
     .action_count = sizeof(jira_actions) / sizeof(jira_actions[0]),
+    .init = jira_init,
+    .fini = jira_fini,
 };
 
 RP_PLUGIN_DEFINE(jira_plugin)

@@ -184,6 +184,7 @@ rp_status_t jira_conn_open(struct jira_conn *conn, const rp_call_t *call, const 
         clock_gettime(CLOCK_MONOTONIC, &now);
         uint64_t now_ms = (uint64_t)now.tv_sec * 1000u + (uint64_t)now.tv_nsec / 1000000u;
         uint64_t left = call->deadline_ms > now_ms ? call->deadline_ms - now_ms : 0;
+        conn->deadline_ms = call->deadline_ms;
         if (left < conn->wait_left_ms) {
             conn->wait_left_ms = (unsigned)left;
         }

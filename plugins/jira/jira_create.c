@@ -1,80 +1,18 @@
 /*
  * create_issue. Creating is the one side effect that cannot be repeated, so
- * with a dedupe label the action first asks Jira for an issue of the project
- * carrying that label, and creates only when there is none.
- *
- * Cloud's search (/search/jql) is eventually consistent: an issue created a
- * few seconds earlier may not be found yet, so two calls in quick succession
- * can still create two issues.
+ * with a dedupe label the action first looks for the issue the label stands
+ * for (jira_dedupe.c), and creates only when there is none. Calls for one
+ * label take turns, holding the instance's lock for it from the lookup to
+ * the memo update; so a burst of deliveries of one finding opens one issue,
+ * even while Jira's search does not find it yet. That holds within this
+ * process and its life only: another riposte process, or this one after a
+ * restart, has only the search, and may open a second issue within the
+ * seconds Cloud takes to index the first.
  */
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "jira_plugin.h"
-
-static char *dedupe_jql(const char *project, const char *label)
-{
-    char *quoted_project = jira_jql_quote(project);
-    char *quoted_label = jira_jql_quote(label);
-    char *jql = NULL;
-
-    if (quoted_project != NULL && quoted_label != NULL &&
-        asprintf(&jql, "project = %s AND labels = %s ORDER BY created ASC", quoted_project,
-                 quoted_label) < 0) {
-        jql = NULL;
-    }
-    free(quoted_project);
-    free(quoted_label);
-    return jql;
-}
-
-static cJSON *search_body(const struct jira_conn *conn, const char *jql)
-{
-    static const char *const fields[] = {"summary", "status"};
-    cJSON *body = cJSON_CreateObject();
-
-    if (body == NULL || cJSON_AddStringToObject(body, "jql", jql) == NULL ||
-        cJSON_AddNumberToObject(body, "maxResults", 1) == NULL ||
-        !cJSON_AddItemToObject(body, "fields", cJSON_CreateStringArray(fields, 2)) ||
-        (conn->flavor == JIRA_DATACENTER && cJSON_AddNumberToObject(body, "startAt", 0) == NULL)) {
-        cJSON_Delete(body);
-        return NULL;
-    }
-    return body;
-}
-
-/* The oldest issue of the project with the label, detached from the answer
- * into *found, or *found = NULL when there is none. */
-static rp_status_t find_labelled(struct jira_conn *conn, const char *project, const char *label,
-                                 cJSON **found)
-{
-    char *jql = dedupe_jql(project, label);
-    cJSON *body = jql != NULL ? search_body(conn, jql) : NULL;
-    cJSON *reply = NULL;
-    rp_status_t status;
-
-    *found = NULL;
-    if (body == NULL) {
-        free(jql);
-        return jira_out_of_memory(conn->call);
-    }
-    status = jira_request(conn, "POST", conn->flavor == JIRA_CLOUD ? "/search/jql" : "/search",
-                          body, &reply);
-    if (status == RP_OK) {
-        cJSON *issues = cJSON_GetObjectItemCaseSensitive(reply, "issues");
-        if (!cJSON_IsArray(issues)) {
-            snprintf(conn->call->error, conn->call->error_size,
-                     "Jira's search answer has no issues array");
-            status = RP_ERR_PERMANENT;
-        } else if (cJSON_GetArraySize(issues) > 0) {
-            *found = cJSON_DetachItemFromArray(issues, 0);
-        }
-    }
-    cJSON_Delete(reply);
-    cJSON_Delete(body);
-    free(jql);
-    return status;
-}
 
 /* {"key", "id", "url", "created"} from an issue Jira returned. */
 static rp_status_t issue_output(const struct jira_conn *conn, const cJSON *issue, bool created,
@@ -146,11 +84,68 @@ static rp_status_t create(struct jira_conn *conn, cJSON *fields, cJSON **output)
     return status;
 }
 
-static rp_status_t create_unless_found(struct jira_conn *conn, const cJSON *params, cJSON **output)
+/* Takes fields over. Runs holding the scope's lock. */
+static rp_status_t create_once(struct jira_conn *conn, struct jira_memo *memo,
+                               const struct jira_scope *scope, const char *project,
+                               const char *label, cJSON *fields, cJSON **output)
+{
+    const rp_call_t *call = conn->call;
+    cJSON *found = NULL;
+    rp_status_t status = jira_dedupe_find(conn, memo, scope, project, label, &found);
+
+    if (status != RP_OK) {
+        cJSON_Delete(fields);
+        return status;
+    }
+    if (found != NULL) {
+        call->host->log(call->ctx, RP_LOG_INFO, "an issue labelled %s exists; not creating another",
+                        label);
+        status = issue_output(conn, found, false, output);
+        cJSON_Delete(found);
+        cJSON_Delete(fields);
+        return status;
+    }
+    if (call->dry_run) {
+        return would_create(call, fields, output);
+    }
+    /* A create that failed may still have opened the issue (a 5xx from a
+     * proxy in front of Jira): nothing is remembered then, and the retry has
+     * only the search to find it. */
+    status = create(conn, fields, output);
+    if (status == RP_OK) {
+        jira_memo_put(memo, scope,
+                      cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(*output, "key")));
+    }
+    return status;
+}
+
+/* Takes fields over. */
+static rp_status_t create_deduped(struct jira_conn *conn, struct jira_instance *inst,
+                                  const char *project, const char *label, cJSON *fields,
+                                  cJSON **output)
+{
+    struct jira_scope scope;
+    rp_status_t status = jira_scope_init(&scope, conn, project, label);
+
+    if (status == RP_OK) {
+        status = jira_dedupe_lock(inst, conn, &scope, label);
+    }
+    if (status != RP_OK) {
+        cJSON_Delete(fields);
+        jira_scope_release(&scope);
+        return status;
+    }
+    status = create_once(conn, inst->memo, &scope, project, label, fields, output);
+    jira_dedupe_unlock(inst, &scope);
+    jira_scope_release(&scope);
+    return status;
+}
+
+static rp_status_t create_unless_found(struct jira_conn *conn, struct jira_instance *inst,
+                                       const cJSON *params, cJSON **output)
 {
     const rp_call_t *call = conn->call;
     const char *label, *project;
-    cJSON *found = NULL;
     rp_status_t status;
 
     if ((status = jira_param_string(call, params, "dedupe_label", false, &label)) != RP_OK) {
@@ -166,17 +161,8 @@ static rp_status_t create_unless_found(struct jira_conn *conn, const cJSON *para
         return status;
     }
     project = cJSON_GetObjectItemCaseSensitive(params, "project")->valuestring;
-    if (label != NULL && (status = find_labelled(conn, project, label, &found)) != RP_OK) {
-        cJSON_Delete(fields);
-        return status;
-    }
-    if (found != NULL) {
-        call->host->log(call->ctx, RP_LOG_INFO, "an issue labelled %s exists; not creating another",
-                        label);
-        status = issue_output(conn, found, false, output);
-        cJSON_Delete(found);
-        cJSON_Delete(fields);
-        return status;
+    if (label != NULL) {
+        return create_deduped(conn, inst, project, label, fields, output);
     }
     return call->dry_run ? would_create(call, fields, output) : create(conn, fields, output);
 }
@@ -184,10 +170,16 @@ static rp_status_t create_unless_found(struct jira_conn *conn, const cJSON *para
 rp_status_t jira_create_issue(const rp_call_t *call, const cJSON *params, cJSON **output)
 {
     struct jira_conn conn;
-    rp_status_t status = jira_conn_open(&conn, call, params);
+    rp_status_t status;
 
+    if (call->instance == NULL) {
+        snprintf(call->error, call->error_size,
+                 "the jira plugin was called without its instance (its init did not run)");
+        return RP_ERR_PERMANENT;
+    }
+    status = jira_conn_open(&conn, call, params);
     if (status == RP_OK) {
-        status = create_unless_found(&conn, params, output);
+        status = create_unless_found(&conn, call->instance, params, output);
     }
     jira_conn_close(&conn);
     return status;

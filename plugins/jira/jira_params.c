@@ -37,8 +37,7 @@ rp_status_t jira_param_string(const rp_call_t *call, const cJSON *params, const 
     return RP_OK;
 }
 
-/* [A-Z][A-Z0-9_]+-[0-9]+ */
-static bool issue_key_valid(const char *key)
+bool jira_issue_key_valid(const char *key)
 {
     const char *p = key;
 
@@ -64,7 +63,7 @@ rp_status_t jira_param_issue_key(const rp_call_t *call, const cJSON *params, con
 {
     rp_status_t status = jira_param_string(call, params, "issue", true, key);
 
-    if (status == RP_OK && !issue_key_valid(*key)) {
+    if (status == RP_OK && !jira_issue_key_valid(*key)) {
         snprintf(call->error, call->error_size,
                  "issue must be an issue key such as SEC-42 (got \"%.80s\")", *key);
         return RP_ERR_INVALID;

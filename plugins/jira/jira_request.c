@@ -150,8 +150,10 @@ rp_status_t jira_request(struct jira_conn *conn, const char *method, const char 
     req.body = text;
     req.body_len = text != NULL ? strlen(text) : 0;
 
+    conn->http_status = 0;
     status = exchange(conn, &req, path, &resp);
     if (status == RP_OK) {
+        conn->http_status = resp.status;
         conn->call->host->log(conn->call->ctx, RP_LOG_DEBUG, "%s %s%s answered %ld", method,
                               jira_api_root(conn), path, resp.status);
         status = resp.status >= 200 && resp.status < 300

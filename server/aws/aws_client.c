@@ -258,8 +258,11 @@ static void log_retry(const aws_call_context_t *call, const rp_aws_request_t *re
     log_fields(LOG_WARN, fields, 5, "aws call failed, retrying: %s", reason);
 }
 
-/* Moves an HTTP response into the AWS response and reads its error, if any. */
-static void take_response(rp_http_response_t *http, rp_aws_response_t *resp)
+/*
+ * Moves an HTTP response into the AWS response and reads its error, if any.
+ * Returns -1 when memory ran out for the error's code or message.
+ */
+static int take_response(rp_http_response_t *http, rp_aws_response_t *resp)
 {
     resp->status = http->status;
     resp->headers = http->headers;
@@ -275,12 +278,20 @@ static void take_response(rp_http_response_t *http, rp_aws_response_t *resp)
         aws_error_read(resp->status, resp->data, code, sizeof(code), message, sizeof(message));
         resp->error_code = strdup(code);
         resp->error_message = strdup(message);
+        if (resp->error_code == NULL || resp->error_message == NULL) {
+            return -1;
+        }
         resp->transient = aws_error_is_retryable(resp->status, code);
     }
+    return 0;
 }
 
+/*
+ * Sends with retries; sent_before counts the sends of this call made with
+ * other keys, so that resp->attempts counts them all.
+ */
 static int send_with_retries(const aws_call_context_t *call, const rp_aws_request_t *req,
-                             const wire_request_t *w, const aws_keys_t *keys,
+                             const wire_request_t *w, const aws_keys_t *keys, unsigned sent_before,
                              rp_aws_response_t *resp, char *err, size_t err_size)
 {
     for (unsigned attempt = 1;; attempt++) {
@@ -291,16 +302,22 @@ static int send_with_retries(const aws_call_context_t *call, const rp_aws_reques
             if (resp->status != 0) {
                 return 0; /* the last answer stands: it says more than the deadline */
             }
-            snprintf(err, err_size, "the step's deadline passed after %u attempts", attempt - 1);
+            snprintf(err, err_size, "the step's deadline passed after %u attempts",
+                     sent_before + attempt - 1);
             resp->transient = 1;
             return -1;
         }
-        resp->attempts = attempt;
+        resp->attempts = sent_before + attempt;
         int rc = send_attempt(req, w, keys, timeout_ms, &http, err, err_size);
         if (rc == 0) {
             aws_client_response_free(resp);
-            resp->attempts = attempt;
-            take_response(&http, resp);
+            resp->attempts = sent_before + attempt;
+            if (take_response(&http, resp) != 0) {
+                aws_client_response_free(resp);
+                snprintf(err, err_size, "out of memory");
+                resp->transient = 1;
+                return -1;
+            }
             if (!resp->transient || attempt >= AWS_RETRY_MAX_ATTEMPTS) {
                 return 0;
             }
@@ -318,6 +335,104 @@ static int send_with_retries(const aws_call_context_t *call, const rp_aws_reques
     }
 }
 
+/*
+ * Whether an answer says that the keys it was signed with are expired or no
+ * longer valid, which new temporary keys can cure: the codes with which AWS
+ * services refuse a session token (the AWS SDK for Go's list of expired
+ * credential codes and the "security token is invalid" codes of the query and
+ * JSON protocols). S3's own two count for S3 only: other services use
+ * InvalidToken for tokens of their own (Step Functions' task tokens).
+ * RequestExpired is left out: it says the request's time is off (a clock
+ * problem), which new keys do not cure.
+ */
+static bool keys_refused(const char *service, const rp_aws_response_t *resp)
+{
+    static const char *const any_service[] = {"ExpiredToken", "ExpiredTokenException",
+                                              "InvalidClientTokenId",
+                                              "UnrecognizedClientException"};
+    static const char *const s3_only[] = {"InvalidToken", "TokenRefreshRequired"};
+    const char *code = resp->error_code;
+
+    if (resp->status < 400 || code == NULL) {
+        return false;
+    }
+    for (size_t i = 0; i < sizeof(any_service) / sizeof(any_service[0]); i++) {
+        if (strcmp(code, any_service[i]) == 0) {
+            return true;
+        }
+    }
+    for (size_t i = 0; strcmp(service, "s3") == 0 && i < sizeof(s3_only) / sizeof(s3_only[0]);
+         i++) {
+        if (strcmp(code, s3_only[i]) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/*
+ * After an answer refused the temporary keys `used`: forgets them and
+ * resolves new ones into *fresh. Returns 0 when there are new keys to send
+ * with, -1 when the first answer must stand (no new keys could be had, or the
+ * cache had nothing newer).
+ */
+static int refresh_keys(aws_credential_t *cred, const aws_call_context_t *call,
+                        const rp_aws_request_t *req, const char *region, const aws_keys_t *used,
+                        const char *code, aws_keys_t *fresh)
+{
+    char role_arn[2100];
+    char why[1024];
+    log_field_t fields[] = {{"run_id", call->run_id},
+                            {"step_id", call->step_id},
+                            {"service", req->service},
+                            {"credential", req->credential},
+                            {"role_arn", NULL},
+                            {"code", code},
+                            {"error", NULL}};
+
+    if (aws_credential_forget(cred, used, role_arn, sizeof(role_arn))) {
+        fields[4].value = role_arn[0] != '\0' ? role_arn : NULL;
+        log_fields(LOG_WARN, fields, 6,
+                   "aws refused the cached temporary keys; fetching new ones and sending again");
+    }
+    if (aws_credential_resolve(cred, call->event, region, call->deadline_ms, fresh, why,
+                               sizeof(why)) != 0) {
+        fields[6].value = why;
+        log_fields(LOG_WARN, fields, 7, "aws credentials could not be fetched again");
+        return -1;
+    }
+    if (strcmp(fresh->access_key_id, used->access_key_id) == 0) {
+        aws_keys_clear(fresh);
+        return -1;
+    }
+    return 0;
+}
+
+/* Resolves the keys, sends, and sends once more with new keys if the first ones were refused. */
+static int send_signed(aws_credential_t *cred, const aws_call_context_t *call,
+                       const rp_aws_request_t *req, const char *region, const wire_request_t *w,
+                       rp_aws_response_t *resp, char *err, size_t err_size)
+{
+    aws_keys_t keys = {0};
+    aws_keys_t fresh = {0};
+    int rc;
+
+    if (aws_credential_resolve(cred, call->event, region, call->deadline_ms, &keys, err,
+                               err_size) != 0) {
+        /* STS or a metadata service may answer later; the reason says which. */
+        resp->transient = 1;
+        return -1;
+    }
+    rc = send_with_retries(call, req, w, &keys, 0, resp, err, err_size);
+    if (rc == 0 && keys.expires_at != 0 && keys_refused(req->service, resp) &&
+        refresh_keys(cred, call, req, region, &keys, resp->error_code, &fresh) == 0) {
+        rc = send_with_retries(call, req, w, &fresh, resp->attempts, resp, err, err_size);
+    }
+    aws_keys_clear(&keys);
+    aws_keys_clear(&fresh);
+    return rc;
+}
+
 int aws_client_request(aws_client_t *client, const aws_call_context_t *call,
                        const rp_aws_request_t *req, rp_aws_response_t *resp, char *err,
                        size_t err_size)
@@ -325,7 +440,6 @@ int aws_client_request(aws_client_t *client, const aws_call_context_t *call,
     aws_credential_t *cred;
     const char *region;
     wire_request_t w = {0};
-    aws_keys_t keys = {0};
     int rc = -1;
 
     memset(resp, 0, sizeof(*resp));
@@ -346,14 +460,8 @@ int aws_client_request(aws_client_t *client, const aws_call_context_t *call,
     }
 
     if (build_wire_request(cred, req, region, &w, err, err_size) == 0) {
-        if (aws_credential_resolve(cred, call->event, region, &keys, err, err_size) == 0) {
-            rc = send_with_retries(call, req, &w, &keys, resp, err, err_size);
-        } else {
-            /* STS or a metadata service may answer later; the reason says which. */
-            resp->transient = 1;
-        }
+        rc = send_signed(cred, call, req, region, &w, resp, err, err_size);
     }
-    aws_keys_clear(&keys);
     free(w.path);
     resp->struct_size = sizeof(*resp);
     return rc;

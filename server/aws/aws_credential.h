@@ -12,6 +12,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include <cjson/cJSON.h>
 
@@ -38,10 +39,26 @@ const cJSON *aws_credential_settings(const aws_credential_t *cred);
 /*
  * The keys to sign a request for one event with: the base chain, then the
  * role assumed when role_arn is set (rendered over {"event": event}). region
- * is where STS is called. Thread-safe; fills *keys (free with aws_keys_clear).
- * Returns 0, or -1 with the reason in err.
+ * is where STS is called. deadline_ms (on plugin_clock_ms()'s clock, 0 =
+ * none) bounds every fetch (STS, web identity, container, instance metadata)
+ * and the wait for another thread's fetch of the same keys. Thread-safe;
+ * fills *keys (free with aws_keys_clear). Returns 0, or -1 with the reason in
+ * err.
  */
 int aws_credential_resolve(aws_credential_t *cred, const cJSON *event, const char *region,
-                           aws_keys_t *keys, char *err, size_t err_size);
+                           uint64_t deadline_ms, aws_keys_t *keys, char *err, size_t err_size);
+
+/*
+ * Forgets cached keys that a service refused as expired or invalid, so that
+ * the next aws_credential_resolve fetches new ones: the one cache entry
+ * holding keys->access_key_id, whatever other roles and accounts hold stays.
+ * Only keys that came with an expiry (STS, container, instance metadata) are
+ * forgotten; configured keys and those from the environment or the shared
+ * files would come back the same. Returns true when an entry was forgotten,
+ * with its role ARN in role_arn ("" for the base keys); false when none holds
+ * those keys (they are long-term, or another thread replaced them already).
+ */
+bool aws_credential_forget(aws_credential_t *cred, const aws_keys_t *keys, char *role_arn,
+                           size_t role_arn_size);
 
 #endif

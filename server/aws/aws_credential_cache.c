@@ -3,7 +3,7 @@
  * expire. The lock is never held across a fetch: an STS call may take
  * seconds, and other roles must stay available meanwhile. A fetch in
  * progress is marked on its entry so that threads needing the same keys wait
- * for it instead of calling STS again.
+ * for it instead of calling STS again, each until its own deadline.
  */
 #include "aws/aws_credential_internal.h"
 
@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "plugins/plugin_host.h"
 #include "util/log.h"
 
 /* How long a failed refresh is not tried again while the current keys last. */
@@ -25,6 +26,7 @@ typedef struct cache_entry {
     bool fetching;
     unsigned users;       /* threads inside aws_key_cache_get for it: not evicted meanwhile */
     unsigned generation;  /* counts finished fetches, so waiters see theirs end */
+    bool cut_short;       /* the last fetch failed once its caller's deadline had passed */
     int64_t retry_after;  /* after a failed refresh, the current keys serve until then */
     char last_error[512]; /* why the last fetch failed; never holds key material */
     uint64_t last_used;
@@ -43,13 +45,18 @@ struct aws_key_cache {
 aws_key_cache_t *aws__key_cache_new(const char *owner)
 {
     aws_key_cache_t *cache = calloc(1, sizeof(*cache));
+    pthread_condattr_t attr;
 
     if (cache == NULL || (cache->owner = strdup(owner)) == NULL) {
         free(cache);
         return NULL;
     }
     pthread_mutex_init(&cache->lock, NULL);
-    pthread_cond_init(&cache->fetched, NULL);
+    /* Deadlines are on CLOCK_MONOTONIC; the condition's timed waits must be too. */
+    pthread_condattr_init(&attr);
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    pthread_cond_init(&cache->fetched, &attr);
+    pthread_condattr_destroy(&attr);
     return cache;
 }
 
@@ -150,20 +157,48 @@ static int copy_out(cache_entry_t *e, aws_keys_t *out, char *err, size_t err_siz
     return 0;
 }
 
-/* Waits for the fetch under way on e. Returns 1 when the caller should fetch
- * itself, 0 with keys, or -1 with the error that fetch ended with. */
-static int wait_for_fetch(aws_key_cache_t *cache, cache_entry_t *e, aws_keys_t *out, char *err,
-                          size_t err_size)
+static bool deadline_passed(uint64_t deadline_ms)
+{
+    return deadline_ms != 0 && plugin_clock_ms() >= deadline_ms;
+}
+
+/* Waits on the condition until it is signalled or the deadline (0: none) passes. */
+static void wait_until(aws_key_cache_t *cache, uint64_t deadline_ms)
+{
+    struct timespec at;
+
+    if (deadline_ms == 0) {
+        pthread_cond_wait(&cache->fetched, &cache->lock);
+        return;
+    }
+    at.tv_sec = (time_t)(deadline_ms / 1000u);
+    at.tv_nsec = (long)(deadline_ms % 1000u) * 1000000L;
+    pthread_cond_timedwait(&cache->fetched, &cache->lock, &at);
+}
+
+/*
+ * Waits for the fetch under way on e until deadline_ms. Returns 1 when the
+ * caller should fetch itself (that fetch ended without keys only because its
+ * own caller ran out of time), 0 with keys, or -1 with the error that fetch
+ * ended with, or because the deadline passed first.
+ */
+static int wait_for_fetch(aws_key_cache_t *cache, cache_entry_t *e, uint64_t deadline_ms,
+                          aws_keys_t *out, char *err, size_t err_size)
 {
     unsigned generation = e->generation;
 
-    while (e->fetching && e->generation == generation) {
-        pthread_cond_wait(&cache->fetched, &cache->lock);
+    while (e->fetching && e->generation == generation && !deadline_passed(deadline_ms)) {
+        wait_until(cache, deadline_ms);
     }
+    /* Keys that arrived are used even when little time is left: sending is cheaper than failing. */
     if (keys_outlast(e, time(NULL), AWS_USABLE_MARGIN_S)) {
         return copy_out(e, out, err, err_size);
     }
-    if (e->generation != generation) {
+    if (e->generation == generation && e->fetching) {
+        snprintf(err, err_size, "the step's deadline passed while waiting for credentials");
+        return -1;
+    }
+    if (e->generation != generation && !e->cut_short) {
         snprintf(err, err_size, "%s", e->last_error);
         return -1;
     }
@@ -172,17 +207,22 @@ static int wait_for_fetch(aws_key_cache_t *cache, cache_entry_t *e, aws_keys_t *
 
 /* Runs the fetch for e with the lock released, then publishes its result. */
 static int fetch_into(aws_key_cache_t *cache, cache_entry_t *e, aws_fetch_fn fetch, void *arg,
-                      aws_keys_t *out, char *err, size_t err_size)
+                      uint64_t deadline_ms, aws_keys_t *out, char *err, size_t err_size)
 {
     aws_keys_t fresh = {0};
     int rc;
 
+    if (deadline_passed(deadline_ms)) {
+        snprintf(err, err_size, "the step's deadline passed before credentials were fetched");
+        return -1;
+    }
     e->fetching = true;
     pthread_mutex_unlock(&cache->lock);
     rc = fetch(arg, &fresh, err, err_size);
     pthread_mutex_lock(&cache->lock);
     e->fetching = false;
     e->generation++;
+    e->cut_short = rc != 0 && deadline_passed(deadline_ms);
     if (rc == 0) {
         aws_keys_clear(&e->keys);
         e->keys = fresh;
@@ -202,7 +242,7 @@ static int fetch_into(aws_key_cache_t *cache, cache_entry_t *e, aws_fetch_fn fet
 }
 
 int aws__key_cache_get(aws_key_cache_t *cache, const char *key, aws_fetch_fn fetch, void *arg,
-                       aws_keys_t *out, char *err, size_t err_size)
+                       uint64_t deadline_ms, aws_keys_t *out, char *err, size_t err_size)
 {
     cache_entry_t *e;
     int rc = 1;
@@ -224,12 +264,33 @@ int aws__key_cache_get(aws_key_cache_t *cache, const char *key, aws_fetch_fn fet
                    keys_outlast(e, time(NULL), AWS_USABLE_MARGIN_S)) {
             rc = copy_out(e, out, err, err_size);
         } else if (e->fetching) {
-            rc = wait_for_fetch(cache, e, out, err, err_size);
+            rc = wait_for_fetch(cache, e, deadline_ms, out, err, err_size);
         } else {
-            rc = fetch_into(cache, e, fetch, arg, out, err, err_size);
+            rc = fetch_into(cache, e, fetch, arg, deadline_ms, out, err, err_size);
         }
     }
     e->users--;
     pthread_mutex_unlock(&cache->lock);
     return rc;
+}
+
+bool aws__key_cache_forget(aws_key_cache_t *cache, const char *access_key_id, char *key_out,
+                           size_t key_size)
+{
+    bool forgotten = false;
+
+    pthread_mutex_lock(&cache->lock);
+    for (cache_entry_t *e = cache->entries; e != NULL && !forgotten; e = e->next) {
+        if (e->have_keys && e->keys.expires_at != 0 &&
+            strcmp(e->keys.access_key_id, access_key_id) == 0) {
+            /* Emptied rather than unlinked: other threads may be inside get for it. */
+            aws_keys_clear(&e->keys);
+            e->have_keys = false;
+            e->retry_after = 0;
+            snprintf(key_out, key_size, "%s", e->key);
+            forgotten = true;
+        }
+    }
+    pthread_mutex_unlock(&cache->lock);
+    return forgotten;
 }

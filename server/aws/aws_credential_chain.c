@@ -86,10 +86,10 @@ int aws__chain_resolve(const aws_source_t *src, const char *profile, aws_keys_t 
         return rc;
     }
     if ((rc = web_identity_env(src, keys, err, err_size)) != 1 ||
-        (rc = aws__container_fetch(keys, err, err_size)) != 1) {
+        (rc = aws__container_fetch(src->deadline_ms, keys, err, err_size)) != 1) {
         return rc;
     }
-    rc = aws__imds_fetch(keys, why, sizeof(why));
+    rc = aws__imds_fetch(src->deadline_ms, keys, why, sizeof(why));
     if (rc == 1) {
         snprintf(err, err_size,
                  "no AWS credentials: none in the environment or the shared files, no web "

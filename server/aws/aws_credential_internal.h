@@ -45,11 +45,12 @@ struct aws_credential {
     aws_key_cache_t *cache;
 };
 
-/* Where STS calls made while resolving go. */
+/* Where STS calls made while resolving go, and until when they may take. */
 typedef struct aws_source {
     const cJSON *settings;    /* the credential's, for endpoint overrides; may be NULL */
     const char *region;       /* NULL: the profile's region, else us-east-1 */
     const char *session_name; /* RoleSessionName unless something more specific names one */
+    uint64_t deadline_ms;     /* on plugin_clock_ms()'s clock; 0 = none */
 } aws_source_t;
 
 /* ---- aws_credential_keys.c: values and their checks ---- */
@@ -71,6 +72,8 @@ bool aws__env_true(const char *name);
 const char *aws__env(const char *name);
 /* A small file's text with surrounding blanks trimmed (tokens): caller frees. */
 char *aws__token_file_read(const char *path, char *err, size_t err_size);
+/* A request's timeout: own_ms cut short by the deadline (0 = none); 0 once the deadline passed. */
+long aws__timeout_ms(uint64_t deadline_ms, long own_ms);
 
 /* ---- aws_credential_cache.c ---- */
 
@@ -81,11 +84,19 @@ void aws__key_cache_free(aws_key_cache_t *cache);
 /*
  * The keys cached under key, fetched through fetch when absent or due for
  * refresh. One thread fetches a given key at a time: others wait for its
- * result, or use the keys still valid meanwhile. When a refresh fails, keys
- * that have not expired yet are used with a warning.
+ * result until deadline_ms (0 = no limit), or use the keys still valid
+ * meanwhile. When a refresh fails, keys that have not expired yet are used
+ * with a warning.
  */
 int aws__key_cache_get(aws_key_cache_t *cache, const char *key, aws_fetch_fn fetch, void *arg,
-                       aws_keys_t *out, char *err, size_t err_size);
+                       uint64_t deadline_ms, aws_keys_t *out, char *err, size_t err_size);
+/*
+ * Drops the keys of the entry holding access_key_id when they came with an
+ * expiry, so that the next get fetches new ones. Returns true and names the
+ * entry's key in key_out when it did.
+ */
+bool aws__key_cache_forget(aws_key_cache_t *cache, const char *access_key_id, char *key_out,
+                           size_t key_size);
 
 /* ---- aws_sts.c ---- */
 
@@ -108,8 +119,8 @@ int aws__sts_web_identity(const aws_source_t *src, const char *role_arn, const c
 /* Where AWS_CONTAINER_CREDENTIALS_RELATIVE_URI points (the ECS agent); a
  * variable so that tests can stand in for the agent. */
 extern const char *aws__container_host;
-int aws__container_fetch(aws_keys_t *keys, char *err, size_t err_size);
-int aws__imds_fetch(aws_keys_t *keys, char *err, size_t err_size);
+int aws__container_fetch(uint64_t deadline_ms, aws_keys_t *keys, char *err, size_t err_size);
+int aws__imds_fetch(uint64_t deadline_ms, aws_keys_t *keys, char *err, size_t err_size);
 
 /* ---- aws_credential_files.c ---- */
 

@@ -8,6 +8,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "plugins/plugin_host.h"
 #include "util/file.h"
 
 int aws__keys_set(aws_keys_t *keys, const char *access_key_id, const char *secret_access_key,
@@ -239,4 +240,18 @@ char *aws__token_file_read(const char *path, char *err, size_t err_size)
         return NULL;
     }
     return text;
+}
+
+long aws__timeout_ms(uint64_t deadline_ms, long own_ms)
+{
+    uint64_t now;
+
+    if (deadline_ms == 0) {
+        return own_ms;
+    }
+    now = plugin_clock_ms();
+    if (now >= deadline_ms) {
+        return 0;
+    }
+    return deadline_ms - now < (uint64_t)own_ms ? (long)(deadline_ms - now) : own_ms;
 }

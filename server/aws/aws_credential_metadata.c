@@ -25,10 +25,12 @@
 
 const char *aws__container_host = "http://169.254.170.2";
 
+/* One request within own_ms, or less when the deadline (0 = none) comes first. */
 static int http_call(const char *method, const char *url, const rp_http_header_t *headers,
-                     size_t header_count, long timeout_ms, rp_http_response_t *resp, char *err,
-                     size_t err_size)
+                     size_t header_count, long own_ms, uint64_t deadline_ms,
+                     rp_http_response_t *resp, char *err, size_t err_size)
 {
+    long timeout_ms = aws__timeout_ms(deadline_ms, own_ms);
     rp_http_request_t req = {.struct_size = sizeof(req),
                              .method = method,
                              .url = url,
@@ -36,6 +38,11 @@ static int http_call(const char *method, const char *url, const rp_http_header_t
                              .header_count = header_count,
                              .timeout_ms = timeout_ms};
 
+    memset(resp, 0, sizeof(*resp));
+    if (timeout_ms <= 0) {
+        snprintf(err, err_size, "the step's deadline passed");
+        return -1;
+    }
     return net_http_request(&req, timeout_ms, resp, err, err_size);
 }
 
@@ -147,7 +154,7 @@ static char *container_token(char *err, size_t err_size)
     return text;
 }
 
-int aws__container_fetch(aws_keys_t *keys, char *err, size_t err_size)
+int aws__container_fetch(uint64_t deadline_ms, aws_keys_t *keys, char *err, size_t err_size)
 {
     char url[URL_MAX];
     char why[256];
@@ -163,8 +170,8 @@ int aws__container_fetch(aws_keys_t *keys, char *err, size_t err_size)
     if (auth.value == NULL && err[0] != '\0') {
         return -1;
     }
-    rc = http_call("GET", url, &auth, auth.value != NULL ? 1 : 0, CONTAINER_TIMEOUT_MS, &resp, why,
-                   sizeof(why));
+    rc = http_call("GET", url, &auth, auth.value != NULL ? 1 : 0, CONTAINER_TIMEOUT_MS, deadline_ms,
+                   &resp, why, sizeof(why));
     if (auth.value != NULL) {
         explicit_bzero((char *)auth.value, strlen(auth.value));
         free((char *)auth.value);
@@ -200,7 +207,8 @@ static int imds_base(char *base, size_t size, char *err, size_t err_size)
 }
 
 /* The session token, held in a buffer the caller wipes. */
-static int imds_token(const char *base, char *token, size_t size, char *err, size_t err_size)
+static int imds_token(const char *base, uint64_t deadline_ms, char *token, size_t size, char *err,
+                      size_t err_size)
 {
     rp_http_header_t ttl = {"X-aws-ec2-metadata-token-ttl-seconds", IMDS_TOKEN_TTL};
     rp_http_response_t resp;
@@ -209,7 +217,8 @@ static int imds_token(const char *base, char *token, size_t size, char *err, siz
     int rc = -1;
 
     snprintf(url, sizeof(url), "%s/latest/api/token", base);
-    if (http_call("PUT", url, &ttl, 1, IMDS_TIMEOUT_MS, &resp, why, sizeof(why)) != 0) {
+    if (http_call("PUT", url, &ttl, 1, IMDS_TIMEOUT_MS, deadline_ms, &resp, why, sizeof(why)) !=
+        0) {
         snprintf(err, err_size, "instance metadata at %s: %s", base, why);
         return -1;
     }
@@ -228,8 +237,8 @@ static int imds_token(const char *base, char *token, size_t size, char *err, siz
 }
 
 /* The role attached to the instance: the first line of the listing. */
-static int imds_role(const char *base, const rp_http_header_t *auth, char *role, size_t size,
-                     char *err, size_t err_size)
+static int imds_role(const char *base, const rp_http_header_t *auth, uint64_t deadline_ms,
+                     char *role, size_t size, char *err, size_t err_size)
 {
     rp_http_response_t resp;
     char url[URL_MAX];
@@ -238,7 +247,8 @@ static int imds_role(const char *base, const rp_http_header_t *auth, char *role,
     int rc = -1;
 
     snprintf(url, sizeof(url), "%s%s", base, IMDS_ROLES_PATH);
-    if (http_call("GET", url, auth, 1, IMDS_TIMEOUT_MS, &resp, why, sizeof(why)) != 0) {
+    if (http_call("GET", url, auth, 1, IMDS_TIMEOUT_MS, deadline_ms, &resp, why, sizeof(why)) !=
+        0) {
         snprintf(err, err_size, "instance metadata: %s", why);
         return -1;
     }
@@ -261,7 +271,7 @@ static int imds_role(const char *base, const rp_http_header_t *auth, char *role,
     return rc;
 }
 
-int aws__imds_fetch(aws_keys_t *keys, char *err, size_t err_size)
+int aws__imds_fetch(uint64_t deadline_ms, aws_keys_t *keys, char *err, size_t err_size)
 {
     char base[URL_MAX / 2];
     char token[1024];
@@ -277,13 +287,13 @@ int aws__imds_fetch(aws_keys_t *keys, char *err, size_t err_size)
         return 1;
     }
     if (imds_base(base, sizeof(base), err, err_size) != 0 ||
-        imds_token(base, token, sizeof(token), err, err_size) != 0) {
+        imds_token(base, deadline_ms, token, sizeof(token), err, err_size) != 0) {
         return -1;
     }
-    rc = imds_role(base, &auth, role, sizeof(role), err, err_size);
+    rc = imds_role(base, &auth, deadline_ms, role, sizeof(role), err, err_size);
     if (rc == 0) {
         snprintf(url, sizeof(url), "%s%s%s", base, IMDS_ROLES_PATH, role);
-        rc = http_call("GET", url, &auth, 1, IMDS_TIMEOUT_MS, &resp, why, sizeof(why));
+        rc = http_call("GET", url, &auth, 1, IMDS_TIMEOUT_MS, deadline_ms, &resp, why, sizeof(why));
         if (rc != 0) {
             snprintf(err, err_size, "instance metadata: %s", why);
         } else {

@@ -66,9 +66,9 @@ static int source_keys(const aws_source_t *src, const cJSON *profiles, const cha
     } else if (strcmp(credential_source, "Environment") == 0) {
         rc = aws__env_keys(keys, err, err_size);
     } else if (strcmp(credential_source, "Ec2InstanceMetadata") == 0) {
-        rc = aws__imds_fetch(keys, err, err_size);
+        rc = aws__imds_fetch(src->deadline_ms, keys, err, err_size);
     } else if (strcmp(credential_source, "EcsContainer") == 0) {
-        rc = aws__container_fetch(keys, err, err_size);
+        rc = aws__container_fetch(src->deadline_ms, keys, err, err_size);
     } else {
         snprintf(err, err_size,
                  "profile %s: credential_source must be Environment, Ec2InstanceMetadata or "

@@ -44,7 +44,8 @@ static int fetch_role(void *arg, aws_keys_t *keys, char *err, size_t err_size)
     aws_keys_t base;
     int rc;
 
-    if (aws__key_cache_get(a->cred->cache, BASE_KEY, fetch_base, arg, &base, err, err_size) != 0) {
+    if (aws__key_cache_get(a->cred->cache, BASE_KEY, fetch_base, arg, a->src.deadline_ms, &base,
+                           err, err_size) != 0) {
         return -1;
     }
     rc = aws__sts_assume_role(&a->src, &base, &role, keys, err, err_size);
@@ -111,28 +112,39 @@ static const char *sts_region(const aws_credential_t *cred, const char *region)
 }
 
 int aws_credential_resolve(aws_credential_t *cred, const cJSON *event, const char *region,
-                           aws_keys_t *keys, char *err, size_t err_size)
+                           uint64_t deadline_ms, aws_keys_t *keys, char *err, size_t err_size)
 {
     fetch_args_t args = {.cred = cred,
                          .src = {.settings = cred->settings,
                                  .region = sts_region(cred, region),
-                                 .session_name = cred->session_name}};
+                                 .session_name = cred->session_name,
+                                 .deadline_ms = deadline_ms}};
     char why[768];
     int rc;
 
     memset(keys, 0, sizeof(*keys));
     if (cred->role_arn == NULL) {
-        rc = aws__key_cache_get(cred->cache, BASE_KEY, fetch_base, &args, keys, why, sizeof(why));
+        rc = aws__key_cache_get(cred->cache, BASE_KEY, fetch_base, &args, deadline_ms, keys, why,
+                                sizeof(why));
     } else {
         char *arn = render_role_arn(cred, event, why, sizeof(why));
         args.role_arn = arn;
-        rc = arn != NULL
-                 ? aws__key_cache_get(cred->cache, arn, fetch_role, &args, keys, why, sizeof(why))
-                 : -1;
+        rc = arn != NULL ? aws__key_cache_get(cred->cache, arn, fetch_role, &args, deadline_ms,
+                                              keys, why, sizeof(why))
+                         : -1;
         free(arn);
     }
     if (rc != 0) {
         snprintf(err, err_size, "credential %s: %s", cred->name, why);
     }
     return rc;
+}
+
+bool aws_credential_forget(aws_credential_t *cred, const aws_keys_t *keys, char *role_arn,
+                           size_t role_arn_size)
+{
+    if (keys->access_key_id == NULL || keys->expires_at == 0) {
+        return false;
+    }
+    return aws__key_cache_forget(cred->cache, keys->access_key_id, role_arn, role_arn_size);
 }

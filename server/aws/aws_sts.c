@@ -2,7 +2,7 @@
  * STS through its query API: AssumeRole signed with the base keys, and
  * AssumeRoleWithWebIdentity, which the token itself authorises. Both are form
  * POSTs answered in XML; throttling and 5xx answers are tried again the way
- * the SDKs' standard retry mode does.
+ * the SDKs' standard retry mode does, as long as the step's deadline allows.
  */
 #include "aws/aws_credential_internal.h"
 
@@ -91,9 +91,9 @@ static int read_credentials(const sts_call_t *call, const rp_http_response_t *re
     return rc;
 }
 
-/* One attempt. Returns 0 with *resp, or -1 with err (no answer). */
-static int send_once(const sts_call_t *call, const aws_endpoint_t *ep, rp_http_response_t *resp,
-                     char *err, size_t err_size)
+/* One attempt. Returns 0 with *resp, or -1 with err (no answer; the reason alone). */
+static int send_once(const sts_call_t *call, const aws_endpoint_t *ep, long timeout_ms,
+                     rp_http_response_t *resp, char *err, size_t err_size)
 {
     rp_http_header_t headers[4] = {{"Content-Type", STS_FORM_TYPE}};
     size_t count = 1;
@@ -116,7 +116,7 @@ static int send_once(const sts_call_t *call, const aws_endpoint_t *ep, rp_http_r
                             .service = "sts",
                             .now = time(NULL)};
         if (sigv4_sign(&p, call->keys, &sig, why, sizeof(why)) != 0) {
-            snprintf(err, err_size, "sts %s %s: cannot sign: %s", call->action, call->what, why);
+            snprintf(err, err_size, "cannot sign: %s", why);
             return -1;
         }
         headers[count++] = (rp_http_header_t){"X-Amz-Date", sig.amz_date};
@@ -132,19 +132,51 @@ static int send_once(const sts_call_t *call, const aws_endpoint_t *ep, rp_http_r
                              .headers = headers,
                              .header_count = count,
                              .body = call->body,
-                             .body_len = strlen(call->body)};
-    if (net_http_request(&req, STS_TIMEOUT_MS, resp, why, sizeof(why)) != 0) {
-        snprintf(err, err_size, "sts %s %s: %s", call->action, call->what, why);
+                             .body_len = strlen(call->body),
+                             .timeout_ms = timeout_ms};
+    if (net_http_request(&req, timeout_ms, resp, err, err_size) != 0) {
         return -1;
     }
     return 0;
 }
 
+/*
+ * Waits before attempt number attempt + 1 unless the deadline comes first.
+ * Returns the next attempt's timeout, or 0 when the deadline leaves no time
+ * for it.
+ */
+static long wait_for_attempt(unsigned attempt, uint64_t deadline_ms)
+{
+    unsigned delay = aws_retry_delay_ms(attempt, STS_RETRY_BASE_MS, STS_RETRY_MAX_MS);
+
+    if (aws__timeout_ms(deadline_ms, STS_TIMEOUT_MS) <= (long)delay) {
+        return 0;
+    }
+    sleep_ms(delay);
+    return aws__timeout_ms(deadline_ms, STS_TIMEOUT_MS);
+}
+
+/* The message when the call fails; last is the last attempt's failure, or "". */
+static void sts_error(const sts_call_t *call, bool deadline, const char *last, char *err,
+                      size_t err_size)
+{
+    if (!deadline) {
+        snprintf(err, err_size, "sts %s %s: %s", call->action, call->what, last);
+    } else if (last[0] != '\0') {
+        snprintf(err, err_size, "sts %s %s: the step's deadline passed (last attempt: %s)",
+                 call->action, call->what, last);
+    } else {
+        snprintf(err, err_size, "sts %s %s: the step's deadline passed", call->action, call->what);
+    }
+}
+
 static int sts_send(const sts_call_t *call, aws_keys_t *out, char *err, size_t err_size)
 {
     const char *region = call->src->region != NULL ? call->src->region : "us-east-1";
+    uint64_t deadline_ms = call->src->deadline_ms;
     aws_endpoint_t ep;
     char why[256];
+    char last[768] = "";
 
     if (aws_endpoint_resolve("sts", region, call->src->settings, &ep, why, sizeof(why)) != 0) {
         snprintf(err, err_size, "sts %s %s: %s", call->action, call->what, why);
@@ -156,14 +188,18 @@ static int sts_send(const sts_call_t *call, aws_keys_t *out, char *err, size_t e
         char message[512];
         bool retry;
         int rc;
+        long timeout_ms = attempt > 1 ? wait_for_attempt(attempt - 1, deadline_ms)
+                                      : aws__timeout_ms(deadline_ms, STS_TIMEOUT_MS);
 
-        if (attempt > 1) {
-            sleep_ms(aws_retry_delay_ms(attempt - 1, STS_RETRY_BASE_MS, STS_RETRY_MAX_MS));
+        if (timeout_ms <= 0) {
+            sts_error(call, true, last, err, err_size);
+            return -1;
         }
-        if (send_once(call, &ep, &resp, err, err_size) != 0) {
+        if (send_once(call, &ep, timeout_ms, &resp, last, sizeof(last)) != 0) {
             if (attempt < AWS_RETRY_MAX_ATTEMPTS) {
                 continue;
             }
+            sts_error(call, false, last, err, err_size);
             return -1;
         }
         if (resp.status == 200) {
@@ -177,8 +213,9 @@ static int sts_send(const sts_call_t *call, aws_keys_t *out, char *err, size_t e
         retry = aws_error_is_retryable(resp.status, code);
         cJSON_Delete(data);
         net_http_response_free(&resp);
+        snprintf(last, sizeof(last), "%s: %s", code, message);
         if (!retry || attempt >= AWS_RETRY_MAX_ATTEMPTS) {
-            snprintf(err, err_size, "sts %s %s: %s: %s", call->action, call->what, code, message);
+            sts_error(call, false, last, err, err_size);
             return -1;
         }
     }

@@ -27,6 +27,7 @@
 #include "aws/aws_credential_internal.h"
 #include "aws/aws_response.h"
 #include "net/http_client.h"
+#include "plugins/plugin_host.h"
 
 extern char **environ;
 
@@ -62,6 +63,7 @@ static struct {
     int route_count;
     recorded_t requests[MAX_REQUESTS]; /* the first MAX_REQUESTS */
     int request_count;                 /* all of them */
+    bool answering;                    /* between accepting a request and closing it */
 } srv;
 
 static char tmpdir[256];
@@ -148,6 +150,9 @@ static void *server_main(void *arg)
         if (fd < 0) {
             continue;
         }
+        pthread_mutex_lock(&srv.lock);
+        srv.answering = true;
+        pthread_mutex_unlock(&srv.lock);
         read_request(fd, raw, sizeof(raw));
         pthread_mutex_lock(&srv.lock);
         recorded_t r;
@@ -164,6 +169,9 @@ static void *server_main(void *arg)
         answer(fd, status, body, delay_ms);
         free(body);
         close(fd);
+        pthread_mutex_lock(&srv.lock);
+        srv.answering = false;
+        pthread_mutex_unlock(&srv.lock);
     }
     return NULL;
 }
@@ -222,6 +230,32 @@ static int request_count(void)
     int n = srv.request_count;
     pthread_mutex_unlock(&srv.lock);
     return n;
+}
+
+/* Polls until cond holds or two seconds pass; returns whether it holds. */
+static bool eventually(bool (*cond)(int), int arg)
+{
+    for (int i = 0; i < 200; i++) {
+        if (cond(arg)) {
+            return true;
+        }
+        poll(NULL, 0, 10);
+    }
+    return cond(arg);
+}
+
+static bool requests_reach(int n)
+{
+    return request_count() >= n;
+}
+
+static bool server_idle(int unused)
+{
+    (void)unused;
+    pthread_mutex_lock(&srv.lock);
+    bool idle = !srv.answering;
+    pthread_mutex_unlock(&srv.lock);
+    return idle;
 }
 
 static recorded_t request_at(int i)
@@ -338,19 +372,26 @@ static aws_credential_t *cred_from(const char *json)
     return cred;
 }
 
+static int resolve_by(aws_credential_t *cred, const char *event_json, uint64_t deadline_ms,
+                      aws_keys_t *keys, char *err, size_t err_size)
+{
+    cJSON *event = event_json ? cJSON_Parse(event_json) : NULL;
+    int rc = aws_credential_resolve(cred, event, "eu-west-1", deadline_ms, keys, err, err_size);
+    cJSON_Delete(event);
+    return rc;
+}
+
 static int resolve(aws_credential_t *cred, const char *event_json, aws_keys_t *keys, char *err,
                    size_t err_size)
 {
-    cJSON *event = event_json ? cJSON_Parse(event_json) : NULL;
-    int rc = aws_credential_resolve(cred, event, "eu-west-1", keys, err, err_size);
-    cJSON_Delete(event);
-    return rc;
+    return resolve_by(cred, event_json, 0, keys, err, err_size);
 }
 
 static int setup(void **state)
 {
     (void)state;
     clear_aws_env();
+    assert_true(eventually(server_idle, 0));
     routes_clear();
     return 0;
 }
@@ -1068,6 +1109,225 @@ static void test_concurrent_resolves_share_one_call(void **state)
     aws_credential_free(cred);
 }
 
+/* ---- refused keys and deadlines ---- */
+
+#define ACCOUNT_1 "{\"account\":\"111111111111\"}"
+#define ACCOUNT_2 "{\"account\":\"222222222222\"}"
+#define ROLE_1    "arn:aws:iam::111111111111:role/Responder"
+
+static void test_forget_drops_only_those_keys(void **state)
+{
+    char err[512];
+    char role_arn[256];
+    aws_keys_t one;
+    aws_keys_t two;
+    aws_keys_t keys;
+    aws_credential_t *cred = role_cred();
+
+    (void)state;
+    route_add("POST", "/sts/", "111111111111", 200,
+              sts_answer("AssumeRole", "ASIAONE", time(NULL) + 3600), 0);
+    route_add("POST", "/sts/", "222222222222", 200,
+              sts_answer("AssumeRole", "ASIATWO", time(NULL) + 3600), 0);
+    assert_int_equal(resolve(cred, ACCOUNT_1, &one, err, sizeof(err)), 0);
+    assert_int_equal(resolve(cred, ACCOUNT_2, &two, err, sizeof(err)), 0);
+    assert_int_equal(request_count(), 2);
+
+    assert_true(aws_credential_forget(cred, &one, role_arn, sizeof(role_arn)));
+    assert_string_equal(role_arn, ROLE_1);
+    /* Gone already: a second thread that saw the same refusal finds nothing to drop. */
+    assert_false(aws_credential_forget(cred, &one, role_arn, sizeof(role_arn)));
+
+    /* The other account's keys are still cached... */
+    assert_int_equal(resolve(cred, ACCOUNT_2, &keys, err, sizeof(err)), 0);
+    assert_string_equal(keys.access_key_id, "ASIATWO");
+    aws_keys_clear(&keys);
+    assert_int_equal(request_count(), 2);
+
+    /* ... and the forgotten ones are fetched again. */
+    routes_clear();
+    route_add("POST", "/sts/", "111111111111", 200,
+              sts_answer("AssumeRole", "ASIAONENEW", time(NULL) + 3600), 0);
+    assert_int_equal(resolve(cred, ACCOUNT_1, &keys, err, sizeof(err)), 0);
+    assert_string_equal(keys.access_key_id, "ASIAONENEW");
+    aws_keys_clear(&keys);
+    assert_int_equal(request_count(), 1);
+    assert_non_null(strstr(request_at(0).body, "111111111111"));
+
+    aws_keys_clear(&one);
+    aws_keys_clear(&two);
+    aws_credential_free(cred);
+}
+
+static void test_forget_keeps_long_term_keys(void **state)
+{
+    char err[512];
+    char role_arn[256] = "untouched";
+    aws_keys_t keys;
+    aws_credential_t *cred =
+        cred_from("{\"access_key_id\":\"AKIDCONF\",\"secret_access_key\":\"conf-secret\","
+                  "\"session_token\":\"conf-token\"}");
+
+    (void)state;
+    assert_non_null(cred);
+    assert_int_equal(resolve(cred, NULL, &keys, err, sizeof(err)), 0);
+    assert_false(aws_credential_forget(cred, &keys, role_arn, sizeof(role_arn)));
+    assert_string_equal(role_arn, "untouched");
+    /* Even when claimed to expire, no cache entry holds them with an expiry. */
+    keys.expires_at = time(NULL) + 60;
+    assert_false(aws_credential_forget(cred, &keys, role_arn, sizeof(role_arn)));
+    aws_keys_clear(&keys);
+    assert_int_equal(resolve(cred, NULL, &keys, err, sizeof(err)), 0);
+    assert_string_equal(keys.access_key_id, "AKIDCONF");
+    aws_keys_clear(&keys);
+    aws_credential_free(cred);
+}
+
+static uint64_t elapsed_since(uint64_t start)
+{
+    return plugin_clock_ms() - start;
+}
+
+static void test_sts_stops_at_the_deadline(void **state)
+{
+    char err[512];
+    aws_keys_t keys;
+    aws_credential_t *cred = role_cred();
+
+    (void)state;
+    route_add("POST", "/sts/", NULL, 200, sts_answer("AssumeRole", "ASIASLOW", time(NULL) + 3600),
+              1000);
+    uint64_t start = plugin_clock_ms();
+    assert_int_equal(resolve_by(cred, ACCOUNT_1, start + 200, &keys, err, sizeof(err)), -1);
+    uint64_t took = elapsed_since(start);
+    assert_true(took >= 190);
+    if (took > 450) {
+        fail_msg("resolve took %llu ms for a 200 ms deadline", (unsigned long long)took);
+    }
+    assert_non_null(strstr(err, "sts AssumeRole " ROLE_1 ": the step's deadline passed"));
+    assert_null(keys.access_key_id);
+    assert_int_equal(request_count(), 1);
+
+    /* A deadline already gone asks nobody. */
+    assert_true(eventually(server_idle, 0));
+    routes_clear();
+    assert_int_equal(resolve_by(cred, ACCOUNT_1, 1, &keys, err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "the step's deadline passed"));
+    assert_int_equal(request_count(), 0);
+    aws_credential_free(cred);
+}
+
+static void test_container_stops_at_the_deadline(void **state)
+{
+    char err[512];
+    aws_keys_t keys;
+    const char *saved_host = aws__container_host;
+
+    (void)state;
+    route_add("GET", "/v2/credentials/slow", NULL, 200, json_answer("ASIASLOW", time(NULL) + 3600),
+              500);
+    aws__container_host = srv.base_url;
+    setenv("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "/v2/credentials/slow", 1);
+    aws_credential_t *cred = cred_from("{}");
+    uint64_t start = plugin_clock_ms();
+    assert_int_equal(resolve_by(cred, NULL, start + 150, &keys, err, sizeof(err)), -1);
+    uint64_t took = elapsed_since(start);
+    if (took > 400) {
+        fail_msg("resolve took %llu ms for a 150 ms deadline", (unsigned long long)took);
+    }
+    assert_non_null(strstr(err, "container credentials endpoint: "));
+    assert_int_equal(request_count(), 1);
+    aws_credential_free(cred);
+    aws__container_host = saved_host;
+}
+
+typedef struct timed_worker {
+    aws_credential_t *cred;
+    uint64_t deadline_ms;
+    int rc;
+    char id[32];
+    char err[512];
+} timed_worker_t;
+
+static void *timed_resolve_worker(void *arg)
+{
+    timed_worker_t *w = arg;
+    aws_keys_t keys;
+
+    w->rc = resolve_by(w->cred, ACCOUNT_1, w->deadline_ms, &keys, w->err, sizeof(w->err));
+    if (w->rc == 0) {
+        snprintf(w->id, sizeof(w->id), "%s", keys.access_key_id);
+    }
+    aws_keys_clear(&keys);
+    return NULL;
+}
+
+static void test_waiter_stops_at_its_deadline(void **state)
+{
+    pthread_t fetcher;
+    timed_worker_t first;
+    timed_worker_t patient;
+    pthread_t patient_thread;
+    char err[512];
+    aws_keys_t keys;
+    aws_credential_t *cred = role_cred();
+
+    (void)state;
+    route_add("POST", "/sts/", NULL, 200, sts_answer("AssumeRole", "ASIASLOW", time(NULL) + 3600),
+              700);
+    first = (timed_worker_t){.cred = cred};
+    assert_int_equal(pthread_create(&fetcher, NULL, timed_resolve_worker, &first), 0);
+    assert_true(eventually(requests_reach, 1));
+
+    /* This thread waits for the fetch under way, but only until its deadline. */
+    uint64_t start = plugin_clock_ms();
+    assert_int_equal(resolve_by(cred, ACCOUNT_1, start + 150, &keys, err, sizeof(err)), -1);
+    uint64_t took = elapsed_since(start);
+    assert_true(took >= 140);
+    if (took > 400) {
+        fail_msg("the waiter took %llu ms for a 150 ms deadline", (unsigned long long)took);
+    }
+    assert_non_null(strstr(err, "the step's deadline passed while waiting for credentials"));
+
+    /* One with time enough gets the keys of the same fetch. */
+    patient = (timed_worker_t){.cred = cred, .deadline_ms = plugin_clock_ms() + 5000};
+    assert_int_equal(pthread_create(&patient_thread, NULL, timed_resolve_worker, &patient), 0);
+    pthread_join(fetcher, NULL);
+    pthread_join(patient_thread, NULL);
+    assert_int_equal(first.rc, 0);
+    assert_string_equal(first.id, "ASIASLOW");
+    assert_int_equal(patient.rc, 0);
+    assert_string_equal(patient.id, "ASIASLOW");
+    assert_int_equal(request_count(), 1);
+    aws_credential_free(cred);
+}
+
+static void test_waiter_fetches_when_the_fetcher_ran_out_of_time(void **state)
+{
+    pthread_t hurried_thread;
+    timed_worker_t hurried;
+    timed_worker_t patient;
+    aws_credential_t *cred = role_cred();
+
+    (void)state;
+    route_add("POST", "/sts/", NULL, 200, sts_answer("AssumeRole", "ASIASLOW", time(NULL) + 3600),
+              300);
+    hurried = (timed_worker_t){.cred = cred, .deadline_ms = plugin_clock_ms() + 100};
+    assert_int_equal(pthread_create(&hurried_thread, NULL, timed_resolve_worker, &hurried), 0);
+    assert_true(eventually(requests_reach, 1));
+
+    /* The first fetch gives up at its caller's deadline; its waiter has none and fetches again. */
+    patient = (timed_worker_t){.cred = cred};
+    timed_resolve_worker(&patient);
+    pthread_join(hurried_thread, NULL);
+    assert_int_equal(hurried.rc, -1);
+    assert_non_null(strstr(hurried.err, "the step's deadline passed"));
+    assert_int_equal(patient.rc, 0);
+    assert_string_equal(patient.id, "ASIASLOW");
+    assert_int_equal(request_count(), 2);
+    aws_credential_free(cred);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1088,6 +1348,12 @@ int main(void)
         cmocka_unit_test_setup(test_sts_server_errors_retried, setup),
         cmocka_unit_test_setup(test_concurrent_resolves_share_one_call, setup),
         cmocka_unit_test_setup(test_cache_bounded, setup),
+        cmocka_unit_test_setup(test_forget_drops_only_those_keys, setup),
+        cmocka_unit_test_setup(test_forget_keeps_long_term_keys, setup),
+        cmocka_unit_test_setup(test_sts_stops_at_the_deadline, setup),
+        cmocka_unit_test_setup(test_container_stops_at_the_deadline, setup),
+        cmocka_unit_test_setup(test_waiter_stops_at_its_deadline, setup),
+        cmocka_unit_test_setup(test_waiter_fetches_when_the_fetcher_ran_out_of_time, setup),
     };
     int failed;
 

@@ -2,9 +2,12 @@
  * The jira plugin, dlopen'ed from the build directory and driven through a
  * fake host table whose http_request is an in-memory Jira: it records every
  * request and answers the way Jira Cloud (REST v3) and Data Center (REST v2)
- * do, unless a test scripts the next answers.
+ * do, unless a test scripts the next answers. Actions may call it from
+ * several threads at once, so one mutex guards its state; the delays it can
+ * put in answers (to widen races, or to hold a call up) are slept outside it.
  */
 #include <dlfcn.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -24,8 +27,8 @@
 #define CLOUD_BASE   "https://example.atlassian.net"
 #define CLOUD_AUTH   "Basic Ym90QGV4YW1wbGUuY29tOnRvay1zZWNyZXQtMTIz" /* bot@example.com */
 #define DC_AUTH      "Bearer pat-secret-456"
-#define MAX_REQUESTS 16
-#define MAX_ISSUES   8
+#define MAX_REQUESTS 64
+#define MAX_ISSUES   (4096 + 16) /* enough to overflow the plugin's memo */
 #define MAX_SCRIPT   4
 
 static const char credentials_json[] =
@@ -82,6 +85,8 @@ struct issue {
     char id[16];
     char status[32];
     cJSON *labels;
+    bool searchable; /* false: created while the search lags */
+    bool deleted;
 };
 
 static struct {
@@ -97,7 +102,16 @@ static struct {
     int next_comment;
     char log[4096];
     char error[1024];
+    void *instance;  /* what the plugin's init made for this test */
+    char fault[128]; /* a misuse of the fake, found on a worker thread */
+    bool search_lag; /* issues created now are never found by a search */
+    long search_delay_ms;
+    const char *slow_label; /* a create with this label is held up slow_ms */
+    long slow_ms;
+    bool slow_entered; /* that create has arrived */
 } t;
+
+static pthread_mutex_t fake_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* ---- the fake Jira ---- */
 
@@ -141,7 +155,8 @@ static void add_header(rp_http_response_t *resp, const char *name, const char *v
 static struct issue *find_issue(const char *key, size_t key_len)
 {
     for (size_t i = 0; i < t.issue_count; i++) {
-        if (strlen(t.issues[i].key) == key_len && strncmp(t.issues[i].key, key, key_len) == 0) {
+        if (!t.issues[i].deleted && strlen(t.issues[i].key) == key_len &&
+            strncmp(t.issues[i].key, key, key_len) == 0) {
             return &t.issues[i];
         }
     }
@@ -152,6 +167,8 @@ static struct issue *add_issue(const char *project, const char *status, const ch
 {
     struct issue *issue = &t.issues[t.issue_count++];
 
+    issue->searchable = true;
+    issue->deleted = false;
     snprintf(issue->key, sizeof(issue->key), "%s-%zu", project, t.issue_count);
     snprintf(issue->id, sizeof(issue->id), "%zu", 10000 + t.issue_count);
     snprintf(issue->status, sizeof(issue->status), "%s", status);
@@ -190,6 +207,9 @@ static void serve_search(rp_http_response_t *resp, const cJSON *body, bool v3)
     jql_value(cJSON_GetStringValue(jql), "labels", label, sizeof(label));
     for (size_t i = 0; i < t.issue_count; i++) {
         const cJSON *l;
+        if (!t.issues[i].searchable || t.issues[i].deleted) {
+            continue;
+        }
         cJSON_ArrayForEach(l, t.issues[i].labels)
         {
             if (strcmp(l->valuestring, label) == 0 &&
@@ -237,6 +257,7 @@ static void serve_create(rp_http_response_t *resp, const cJSON *body, bool v3)
         return;
     }
     struct issue *issue = add_issue(project, "To Do", NULL);
+    issue->searchable = !t.search_lag;
     cJSON_Delete(issue->labels);
     issue->labels = cJSON_Duplicate(cJSON_GetObjectItem(fields, "labels"), true);
     cJSON *out = cJSON_CreateObject();
@@ -289,6 +310,16 @@ static void serve_issue(rp_http_response_t *resp, const char *method, const char
         answer(resp, 404,
                "{\"errorMessages\":[\"Issue does not exist or you do not have permission to see "
                "it.\"],\"errors\":{}}");
+    } else if (strcmp(method, "GET") == 0 && strcmp(rest, "?fields=project,labels") == 0) {
+        cJSON *out = cJSON_CreateObject();
+        cJSON_AddStringToObject(out, "id", issue->id);
+        cJSON_AddStringToObject(out, "key", issue->key);
+        cJSON *fields = cJSON_AddObjectToObject(out, "fields");
+        char project[16];
+        snprintf(project, sizeof(project), "%.*s", (int)strcspn(issue->key, "-"), issue->key);
+        cJSON_AddStringToObject(cJSON_AddObjectToObject(fields, "project"), "key", project);
+        cJSON_AddItemToObject(fields, "labels", cJSON_Duplicate(issue->labels, true));
+        answer_json(resp, 200, out);
     } else if (strcmp(method, "GET") == 0 && strcmp(rest, "?fields=status") == 0) {
         cJSON *out = cJSON_CreateObject();
         cJSON_AddStringToObject(out, "key", issue->key);
@@ -343,16 +374,19 @@ static void serve(const struct recorded *req, rp_http_response_t *resp)
 
 static void fake_log(rp_ctx_t *ctx, rp_log_level_t level, const char *fmt, ...)
 {
-    size_t len = strlen(t.log);
+    size_t len;
     va_list ap;
 
     (void)ctx;
     (void)level;
+    pthread_mutex_lock(&fake_lock);
+    len = strlen(t.log);
     va_start(ap, fmt);
     vsnprintf(t.log + len, sizeof(t.log) - len, fmt, ap);
     va_end(ap);
     len = strlen(t.log);
     snprintf(t.log + len, sizeof(t.log) - len, "\n");
+    pthread_mutex_unlock(&fake_lock);
 }
 
 static void copy_header(const rp_http_request_t *req, const char *name, char *out, size_t size)
@@ -365,12 +399,62 @@ static void copy_header(const rp_http_request_t *req, const char *name, char *ou
     }
 }
 
-static int fake_http_request(rp_ctx_t *ctx, const rp_http_request_t *req, rp_http_response_t *resp,
-                             char *err, size_t err_size)
+static bool ends_with(const char *s, const char *suffix)
 {
-    (void)ctx;
-    memset(resp, 0, sizeof(*resp));
-    assert_true(t.req_count < MAX_REQUESTS);
+    size_t len = strlen(s), n = strlen(suffix);
+
+    return len >= n && strcmp(s + len - n, suffix) == 0;
+}
+
+static bool creates_with_label(const rp_http_request_t *req, const char *label)
+{
+    cJSON *body = cJSON_ParseWithLength(req->body, req->body_len);
+    const cJSON *l;
+    bool found = false;
+
+    cJSON_ArrayForEach(l, cJSON_GetObjectItem(cJSON_GetObjectItem(body, "fields"), "labels"))
+    {
+        found = found || (cJSON_IsString(l) && strcmp(l->valuestring, label) == 0);
+    }
+    cJSON_Delete(body);
+    return found;
+}
+
+/* How long to hold the request up before answering it; under fake_lock. */
+static long delay_of(const rp_http_request_t *req)
+{
+    if (strcmp(req->method, "POST") != 0 || req->body == NULL) {
+        return 0;
+    }
+    if (ends_with(req->url, "/search") || ends_with(req->url, "/search/jql")) {
+        return t.search_delay_ms;
+    }
+    if (ends_with(req->url, "/issue") && t.slow_label != NULL &&
+        creates_with_label(req, t.slow_label)) {
+        t.slow_entered = true;
+        return t.slow_ms;
+    }
+    return 0;
+}
+
+/* A worker thread cannot fail a cmocka test: the fake notes what went wrong
+ * and answers as a transport failure would; run() and the threaded tests
+ * check t.fault. */
+static int fake_fault(const char *what, char *err, size_t err_size)
+{
+    if (t.fault[0] == '\0') {
+        snprintf(t.fault, sizeof(t.fault), "%s", what);
+    }
+    snprintf(err, err_size, "fake: %s", what);
+    return -1;
+}
+
+static int serve_locked(const rp_http_request_t *req, rp_http_response_t *resp, char *err,
+                        size_t err_size)
+{
+    if (t.req_count == MAX_REQUESTS) {
+        return fake_fault("more requests than it records", err, err_size);
+    }
     struct recorded *r = &t.req[t.req_count++];
     snprintf(r->method, sizeof(r->method), "%s", req->method);
     snprintf(r->url, sizeof(r->url), "%s", req->url);
@@ -378,7 +462,9 @@ static int fake_http_request(rp_ctx_t *ctx, const rp_http_request_t *req, rp_htt
     copy_header(req, "Accept", r->accept, sizeof(r->accept));
     copy_header(req, "Content-Type", r->content_type, sizeof(r->content_type));
     r->body = req->body != NULL ? cJSON_ParseWithLength(req->body, req->body_len) : NULL;
-    assert_true(req->body == NULL || r->body != NULL);
+    if (req->body != NULL && r->body == NULL) {
+        return fake_fault("a request body that is not JSON", err, err_size);
+    }
 
     if (t.script_pos < t.script_len) {
         const struct canned *c = &t.script[t.script_pos++];
@@ -397,6 +483,26 @@ static int fake_http_request(rp_ctx_t *ctx, const rp_http_request_t *req, rp_htt
     }
     serve(r, resp);
     return 0;
+}
+
+static int fake_http_request(rp_ctx_t *ctx, const rp_http_request_t *req, rp_http_response_t *resp,
+                             char *err, size_t err_size)
+{
+    int rc;
+
+    (void)ctx;
+    memset(resp, 0, sizeof(*resp));
+    pthread_mutex_lock(&fake_lock);
+    long delay = delay_of(req);
+    pthread_mutex_unlock(&fake_lock);
+    if (delay > 0) {
+        struct timespec ts = {.tv_sec = delay / 1000, .tv_nsec = delay % 1000 * 1000000L};
+        nanosleep(&ts, NULL);
+    }
+    pthread_mutex_lock(&fake_lock);
+    rc = serve_locked(req, resp, err, err_size);
+    pthread_mutex_unlock(&fake_lock);
+    return rc;
 }
 
 static void fake_response_free(rp_http_response_t *resp)
@@ -470,31 +576,47 @@ static void assert_no_secrets(const char *text)
 /* When set, the step's deadline handed to the plugin (CLOCK_MONOTONIC ms). */
 static uint64_t next_deadline_ms;
 
-static rp_status_t run(const char *action, const char *params_text, bool dry_run, cJSON **out)
+static const rp_action_t *action_named(const char *name)
 {
-    const rp_action_t *a = NULL;
-    cJSON *params = parse_quoted(params_text);
-
     for (size_t i = 0; i < t.plugin->action_count; i++) {
-        if (strcmp(t.plugin->actions[i].name, action) == 0) {
-            a = &t.plugin->actions[i];
+        if (strcmp(t.plugin->actions[i].name, name) == 0) {
+            return &t.plugin->actions[i];
         }
     }
-    assert_non_null(a);
+    return NULL;
+}
+
+/* One call as the server makes it, on whatever thread this is. */
+static rp_status_t call_action(const rp_action_t *a, const cJSON *params, bool dry_run,
+                               uint64_t deadline_ms, char *error, size_t error_size, cJSON **out)
+{
     rp_call_t call = {.struct_size = sizeof(call),
                       .host = &fake_host,
+                      .instance = t.instance,
                       .dry_run = dry_run,
                       .run_id = "run-1",
                       .step_id = "step-1",
                       .attempt = 1,
-                      .error = t.error,
-                      .error_size = sizeof(t.error),
-                      .deadline_ms = next_deadline_ms};
-    next_deadline_ms = 0;
-    t.error[0] = '\0';
+                      .error = error,
+                      .error_size = error_size,
+                      .deadline_ms = deadline_ms};
+
+    error[0] = '\0';
     *out = NULL;
-    rp_status_t status = a->run(&call, params, out);
+    return a->run(&call, params, out);
+}
+
+static rp_status_t run(const char *action, const char *params_text, bool dry_run, cJSON **out)
+{
+    const rp_action_t *a = action_named(action);
+    cJSON *params = parse_quoted(params_text);
+
+    assert_non_null(a);
+    rp_status_t status =
+        call_action(a, params, dry_run, next_deadline_ms, t.error, sizeof(t.error), out);
+    next_deadline_ms = 0;
     cJSON_Delete(params);
+    assert_string_equal(t.fault, "");
     assert_no_secrets(t.error);
     assert_no_secrets(t.log);
     if (status == RP_OK) {
@@ -563,6 +685,21 @@ static long elapsed_ms(const struct timespec *since)
     return (now.tv_sec - since->tv_sec) * 1000L + (now.tv_nsec - since->tv_nsec) / 1000000L;
 }
 
+/* A fresh instance, as a restart of the server would make. */
+static void new_instance(void)
+{
+    char err[256];
+
+    if (t.instance != NULL) {
+        t.plugin->fini(t.instance);
+        t.instance = NULL;
+    }
+    cJSON *settings = cJSON_CreateObject();
+    assert_int_equal(t.plugin->init(&fake_host, NULL, settings, &t.instance, err, sizeof(err)), 0);
+    cJSON_Delete(settings);
+    assert_non_null(t.instance);
+}
+
 static int setup_plugin(void **state)
 {
     (void)state;
@@ -574,7 +711,10 @@ static int setup_plugin(void **state)
     rp_plugin_entry_fn entry = (rp_plugin_entry_fn)dlsym(t.dl, RP_PLUGIN_ENTRY_SYMBOL);
     t.plugin = entry != NULL ? entry() : NULL;
     t.credentials = cJSON_Parse(credentials_json);
-    return t.plugin != NULL && t.credentials != NULL ? 0 : -1;
+    return t.plugin != NULL && t.plugin->init != NULL && t.plugin->fini != NULL &&
+                   t.credentials != NULL
+               ? 0
+               : -1;
 }
 
 static int teardown_plugin(void **state)
@@ -585,18 +725,40 @@ static int teardown_plugin(void **state)
     return 0;
 }
 
-static int reset(void **state)
+static void forget_requests(void)
 {
-    (void)state;
     for (size_t i = 0; i < t.req_count; i++) {
         cJSON_Delete(t.req[i].body);
     }
+    t.req_count = 0;
+}
+
+/* Each test starts with an empty fake Jira and a new instance of the plugin,
+ * whose memory of issues would otherwise carry over. */
+static int reset(void **state)
+{
+    (void)state;
+    forget_requests();
     for (size_t i = 0; i < t.issue_count; i++) {
         cJSON_Delete(t.issues[i].labels);
     }
-    t.req_count = t.script_len = t.script_pos = t.issue_count = 0;
+    t.script_len = t.script_pos = t.issue_count = 0;
     t.next_comment = 0;
-    t.log[0] = t.error[0] = '\0';
+    t.log[0] = t.error[0] = t.fault[0] = '\0';
+    t.search_lag = t.slow_entered = false;
+    t.search_delay_ms = t.slow_ms = 0;
+    t.slow_label = NULL;
+    if (t.instance != NULL) {
+        t.plugin->fini(t.instance);
+        t.instance = NULL;
+    }
+    return 0;
+}
+
+static int reset_with_instance(void **state)
+{
+    reset(state);
+    new_instance();
     return 0;
 }
 
@@ -769,9 +931,10 @@ static void test_dedupe_creates_once_then_finds(void **state)
     assert_json(first, "{'key':'SEC-1','id':'10001','url':'" CLOUD_BASE "/browse/SEC-1',"
                        "'created':true}");
 
+    /* The instance remembers SEC-1 and reads it back instead of searching. */
     cJSON *second = run_ok("create_issue", params, false);
     assert_int_equal(t.req_count, 3);
-    assert_request(2, "POST", CLOUD_BASE "/rest/api/3/search/jql");
+    assert_request(2, "GET", CLOUD_BASE "/rest/api/3/issue/SEC-1?fields=project,labels");
     assert_int_equal(count_requests("POST", "/issue"), 1);
     assert_json(second, "{'key':'SEC-1','id':'10001','url':'" CLOUD_BASE "/browse/SEC-1',"
                         "'created':false}");
@@ -897,6 +1060,351 @@ static void test_dry_run_create_searches_but_posts_nothing(void **state)
                      "'created':false,'dry_run':true}");
     assert_int_equal(count_requests("POST", "/issue"), 0);
     cJSON_Delete(out);
+}
+
+/* ---- create_issue with a dedupe label, called concurrently ---- */
+
+#define DEDUPE_PARAMS(label)                                                                       \
+    "{'credential':'cloud','project':'SEC','summary':'s','dedupe_label':'" label "'}"
+
+/* One call of create_issue on a thread of its own. */
+struct worker {
+    pthread_t thread;
+    pthread_barrier_t *start; /* NULL: go at once */
+    cJSON *params;
+    uint64_t deadline_ms;
+    rp_status_t status;
+    cJSON *out;
+    char error[512];
+    struct timespec done;
+};
+
+static void *worker_main(void *arg)
+{
+    struct worker *w = arg;
+
+    if (w->start != NULL) {
+        pthread_barrier_wait(w->start);
+    }
+    w->status = call_action(action_named("create_issue"), w->params, false, w->deadline_ms,
+                            w->error, sizeof(w->error), &w->out);
+    clock_gettime(CLOCK_MONOTONIC, &w->done);
+    return NULL;
+}
+
+static void worker_start(struct worker *w, const char *params, pthread_barrier_t *start)
+{
+    memset(w, 0, sizeof(*w));
+    w->params = parse_quoted(params);
+    w->start = start;
+    assert_int_equal(pthread_create(&w->thread, NULL, worker_main, w), 0);
+}
+
+/* Joins the worker and checks what every call must hold to. */
+static void worker_join(struct worker *w)
+{
+    assert_int_equal(pthread_join(w->thread, NULL), 0);
+    cJSON_Delete(w->params);
+    assert_no_secrets(w->error);
+    if (w->status == RP_OK) {
+        assert_true(cJSON_IsObject(w->out));
+    } else {
+        assert_null(w->out);
+    }
+}
+
+static void worker_done(struct worker *w)
+{
+    cJSON_Delete(w->out);
+}
+
+static const char *output_key(const cJSON *out)
+{
+    return cJSON_GetStringValue(cJSON_GetObjectItem(out, "key"));
+}
+
+static bool output_created(const cJSON *out)
+{
+    return cJSON_IsTrue(cJSON_GetObjectItem(out, "created"));
+}
+
+static bool before(const struct timespec *a, const struct timespec *b)
+{
+    return a->tv_sec < b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_nsec < b->tv_nsec);
+}
+
+/* Polls until the fake has received the held-up create. */
+static void wait_for_slow_create(void)
+{
+    struct timespec start, pause = {.tv_sec = 0, .tv_nsec = 2000000L};
+    bool entered = false;
+
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    while (!entered && elapsed_ms(&start) < 5000) {
+        nanosleep(&pause, NULL);
+        pthread_mutex_lock(&fake_lock);
+        entered = t.slow_entered;
+        pthread_mutex_unlock(&fake_lock);
+    }
+    assert_true(entered);
+}
+
+/* Eight deliveries of one finding at once, against a search that finds an
+ * issue as soon as it exists: a search slowed down to 20 ms would let every
+ * call find nothing and create, were the calls not taking turns. */
+static void test_concurrent_calls_for_one_label_create_once(void **state)
+{
+    enum { N = 8 };
+    struct worker w[N];
+    pthread_barrier_t start;
+    int created = 0;
+
+    (void)state;
+    t.search_delay_ms = 20;
+    pthread_barrier_init(&start, NULL, N);
+    for (int i = 0; i < N; i++) {
+        worker_start(&w[i], DEDUPE_PARAMS("gd-burst"), &start);
+    }
+    for (int i = 0; i < N; i++) {
+        worker_join(&w[i]);
+    }
+    pthread_barrier_destroy(&start);
+    assert_string_equal(t.fault, "");
+    for (int i = 0; i < N; i++) {
+        if (w[i].status != RP_OK) {
+            fail_msg("call %d failed: %s", i, w[i].error);
+        }
+        assert_string_equal(output_key(w[i].out), "SEC-1");
+        created += output_created(w[i].out);
+        worker_done(&w[i]);
+    }
+    assert_int_equal(created, 1);
+    assert_int_equal(count_requests("POST", "/rest/api/3/issue"), 1);
+    assert_int_equal(count_requests("POST", "/search/jql"), 1);
+    assert_int_equal(count_requests("GET", "/issue/SEC-1?fields=project,labels"), N - 1);
+    assert_int_equal(t.issue_count, 1);
+    assert_no_secrets(t.log);
+}
+
+/* Cloud's search finds a new issue only seconds later; here never. Ten
+ * deliveries one after another still open one issue. A new instance (a
+ * restart) has only the search, and opens a second: what the memo is for. */
+static void test_search_lag_does_not_create_twice(void **state)
+{
+    (void)state;
+    t.search_lag = true;
+    for (int i = 0; i < 10; i++) {
+        cJSON *out = run_ok("create_issue", DEDUPE_PARAMS("gd-lag"), false);
+        assert_string_equal(output_key(out), "SEC-1");
+        assert_int_equal(output_created(out), i == 0);
+        cJSON_Delete(out);
+    }
+    assert_int_equal(count_requests("POST", "/rest/api/3/issue"), 1);
+    assert_int_equal(count_requests("POST", "/search/jql"), 1);
+    assert_int_equal(count_requests("GET", "/issue/SEC-1?fields=project,labels"), 9);
+
+    new_instance();
+    cJSON *out = run_ok("create_issue", DEDUPE_PARAMS("gd-lag"), false);
+    assert_string_equal(output_key(out), "SEC-2");
+    assert_true(output_created(out));
+    cJSON_Delete(out);
+}
+
+/* A create for gd-slow is held up for 300 ms. Meanwhile a call for gd-fast
+ * goes through (the two labels hash to different locks of the 64), and a
+ * second call for gd-slow waits, then finds the issue the first opened. */
+static void test_other_labels_do_not_wait(void **state)
+{
+    struct worker slow, fast, same;
+
+    (void)state;
+    t.slow_label = "gd-slow";
+    t.slow_ms = 300;
+    worker_start(&slow, DEDUPE_PARAMS("gd-slow"), NULL);
+    wait_for_slow_create();
+    worker_start(&fast, DEDUPE_PARAMS("gd-fast"), NULL);
+    worker_start(&same, DEDUPE_PARAMS("gd-slow"), NULL);
+    worker_join(&fast);
+    worker_join(&same);
+    worker_join(&slow);
+    assert_string_equal(t.fault, "");
+    assert_int_equal(slow.status, RP_OK);
+    assert_int_equal(fast.status, RP_OK);
+    assert_int_equal(same.status, RP_OK);
+
+    assert_true(before(&fast.done, &slow.done));
+    assert_true(output_created(fast.out));
+    assert_true(output_created(slow.out));
+    assert_false(output_created(same.out));
+    assert_string_equal(output_key(same.out), output_key(slow.out));
+    assert_int_equal(count_requests("POST", "/rest/api/3/issue"), 2);
+    worker_done(&slow);
+    worker_done(&fast);
+    worker_done(&same);
+}
+
+/* A call that would wait for its label's lock past the step's deadline
+ * gives up there, as a transient failure the executor retries. */
+static void test_waiting_for_the_label_stops_at_the_deadline(void **state)
+{
+    cJSON *params = parse_quoted(DEDUPE_PARAMS("gd-slow"));
+    struct worker slow;
+    struct timespec start;
+    cJSON *out;
+
+    (void)state;
+    t.slow_label = "gd-slow";
+    t.slow_ms = 300;
+    worker_start(&slow, DEDUPE_PARAMS("gd-slow"), NULL);
+    wait_for_slow_create();
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    uint64_t deadline = (uint64_t)start.tv_sec * 1000u + (uint64_t)start.tv_nsec / 1000000u + 50u;
+    rp_status_t status = call_action(action_named("create_issue"), params, false, deadline, t.error,
+                                     sizeof(t.error), &out);
+    long waited = elapsed_ms(&start);
+    worker_join(&slow);
+    cJSON_Delete(params);
+    assert_int_equal(status, RP_ERR_TRANSIENT);
+    assert_null(out);
+    assert_true(waited >= 45 && waited < 250);
+    assert_string_equal(t.error, "the step's deadline passed while waiting for another "
+                                 "create_issue with dedupe label gd-slow");
+    assert_int_equal(slow.status, RP_OK);
+    worker_done(&slow);
+    assert_int_equal(count_requests("POST", "/rest/api/3/issue"), 1);
+}
+
+/* ---- what the instance remembers ---- */
+
+static void test_deleted_issue_is_searched_for_again(void **state)
+{
+    (void)state;
+    cJSON_Delete(run_ok("create_issue", DEDUPE_PARAMS("gd-del"), false));
+    t.issues[0].deleted = true;
+    forget_requests();
+
+    cJSON *out = run_ok("create_issue", DEDUPE_PARAMS("gd-del"), false);
+    assert_int_equal(t.req_count, 3);
+    assert_request(0, "GET", CLOUD_BASE "/rest/api/3/issue/SEC-1?fields=project,labels");
+    assert_request(1, "POST", CLOUD_BASE "/rest/api/3/search/jql");
+    assert_request(2, "POST", CLOUD_BASE "/rest/api/3/issue");
+    assert_json(out, "{'key':'SEC-2','id':'10002','url':'" CLOUD_BASE "/browse/SEC-2',"
+                     "'created':true}");
+    assert_non_null(strstr(t.log, "SEC-1, opened for label gd-del, is gone; searching again"));
+    cJSON_Delete(out);
+
+    out = run_ok("create_issue", DEDUPE_PARAMS("gd-del"), false);
+    assert_request(3, "GET", CLOUD_BASE "/rest/api/3/issue/SEC-2?fields=project,labels");
+    assert_int_equal(t.req_count, 4);
+    assert_false(output_created(out));
+    cJSON_Delete(out);
+}
+
+/* Someone took the label off the remembered issue: the search decides, and
+ * finds the other issue that has it. */
+static void test_issue_that_lost_its_label_is_searched_for_again(void **state)
+{
+    (void)state;
+    cJSON_Delete(run_ok("create_issue", DEDUPE_PARAMS("gd-moved"), false));
+    cJSON_Delete(t.issues[0].labels);
+    t.issues[0].labels = cJSON_CreateArray();
+    add_issue("SEC", "To Do", "gd-moved");
+    forget_requests();
+
+    cJSON *out = run_ok("create_issue", DEDUPE_PARAMS("gd-moved"), false);
+    assert_int_equal(t.req_count, 2);
+    assert_request(1, "POST", CLOUD_BASE "/rest/api/3/search/jql");
+    assert_json(out, "{'key':'SEC-2','id':'10002','url':'" CLOUD_BASE "/browse/SEC-2',"
+                     "'created':false}");
+    cJSON_Delete(out);
+}
+
+/* The memo keys on credential, site, project and label together. */
+static void test_memory_is_per_project_and_credential(void **state)
+{
+    (void)state;
+    cJSON_Delete(run_ok("create_issue", DEDUPE_PARAMS("gd-7"), false));
+    cJSON_Delete(run_ok(
+        "create_issue",
+        "{'credential':'cloud','project':'OPS','summary':'s','dedupe_label':'gd-7'}", false));
+    cJSON_Delete(run_ok("create_issue",
+                        "{'credential':'dc','project':'SEC','summary':'s','dedupe_label':'gd-7'}",
+                        false));
+    /* One fake Jira stands behind both credentials: dc's search finds SEC-1. */
+    assert_int_equal(count_requests("POST", "/rest/api/3/search/jql"), 2);
+    assert_int_equal(count_requests("POST", "/rest/api/2/search"), 1);
+    assert_int_equal(count_requests("GET", "?fields=project,labels"), 0);
+    assert_int_equal(t.issue_count, 2);
+    cJSON_Delete(run_ok("create_issue", DEDUPE_PARAMS("gd-7"), false));
+    assert_int_equal(count_requests("GET", "/issue/SEC-1?fields=project,labels"), 1);
+    assert_int_equal(t.issue_count, 2);
+}
+
+/* A failure other than 404 while reading the remembered issue back is the
+ * call's failure; the issue stays remembered. */
+static void test_failed_read_back_keeps_the_memory(void **state)
+{
+    (void)state;
+    cJSON_Delete(run_ok("create_issue", DEDUPE_PARAMS("gd-503"), false));
+    script(503, NULL, "{\"errorMessages\":[\"try later\"]}");
+    assert_string_equal(
+        run_failing("create_issue", DEDUPE_PARAMS("gd-503"), false, RP_ERR_TRANSIENT),
+        "Jira answered GET /rest/api/3/issue/SEC-1?fields=project,labels with "
+        "HTTP 503: try later");
+    cJSON *out = run_ok("create_issue", DEDUPE_PARAMS("gd-503"), false);
+    assert_false(output_created(out));
+    assert_int_equal(count_requests("POST", "/search/jql"), 1);
+    cJSON_Delete(out);
+}
+
+/* The memo holds JIRA_MEMO_CAPACITY (4096) labels and forgets the least
+ * recently used first. The lagging search keeps the fake's scans short. */
+static void test_memory_forgets_the_least_recently_used(void **state)
+{
+    char params[160];
+
+    (void)state;
+    t.search_lag = true;
+    for (int i = 0; i <= 4096; i++) {
+        if (i == 4096) {
+            cJSON_Delete(run_ok("create_issue", DEDUPE_PARAMS("gd-0"), false));
+            assert_request(0, "GET", CLOUD_BASE "/rest/api/3/issue/SEC-1?fields=project,labels");
+            forget_requests();
+        }
+        snprintf(params, sizeof(params),
+                 "{'credential':'cloud','project':'SEC','summary':'s','dedupe_label':'gd-%d'}", i);
+        cJSON_Delete(run_ok("create_issue", params, false));
+        forget_requests();
+        t.log[0] = '\0';
+    }
+    cJSON_Delete(run_ok("create_issue", DEDUPE_PARAMS("gd-0"), false));
+    assert_request(0, "GET", CLOUD_BASE "/rest/api/3/issue/SEC-1?fields=project,labels");
+    cJSON *out = run_ok("create_issue", DEDUPE_PARAMS("gd-1"), false);
+    assert_int_equal(t.req_count, 3);
+    assert_request(1, "POST", CLOUD_BASE "/rest/api/3/search/jql");
+    assert_request(2, "POST", CLOUD_BASE "/rest/api/3/issue");
+    assert_string_equal(output_key(out), "SEC-4098");
+    cJSON_Delete(out);
+}
+
+static void test_instance_takes_no_settings_and_is_needed(void **state)
+{
+    cJSON *settings = parse_quoted("{'memo':10}");
+    void *instance = NULL;
+    char err[256];
+    cJSON *out;
+
+    (void)state;
+    assert_int_equal(t.plugin->init(&fake_host, NULL, settings, &instance, err, sizeof(err)), -1);
+    assert_string_equal(err, "plugin jira takes no settings, but \"memo\" is set");
+    assert_null(instance);
+    cJSON_Delete(settings);
+
+    t.plugin->fini(t.instance);
+    t.instance = NULL;
+    assert_int_equal(run("create_issue", DEDUPE_PARAMS("gd-1"), false, &out), RP_ERR_PERMANENT);
+    assert_non_null(strstr(t.error, "without its instance"));
+    assert_int_equal(t.req_count, 0);
 }
 
 /* ---- Jira's answers ---- */
@@ -1240,7 +1748,7 @@ static void test_credential_problems(void **state)
     assert_int_equal(t.req_count, 0);
 }
 
-#define TEST(f) cmocka_unit_test_setup_teardown(f, reset, reset)
+#define TEST(f) cmocka_unit_test_setup_teardown(f, reset_with_instance, reset)
 
 int main(void)
 {
@@ -1260,6 +1768,16 @@ int main(void)
         TEST(test_labels_with_whitespace_are_refused),
         TEST(test_create_parameter_problems),
         TEST(test_dry_run_create_searches_but_posts_nothing),
+        TEST(test_concurrent_calls_for_one_label_create_once),
+        TEST(test_search_lag_does_not_create_twice),
+        TEST(test_other_labels_do_not_wait),
+        TEST(test_waiting_for_the_label_stops_at_the_deadline),
+        TEST(test_deleted_issue_is_searched_for_again),
+        TEST(test_issue_that_lost_its_label_is_searched_for_again),
+        TEST(test_memory_is_per_project_and_credential),
+        TEST(test_failed_read_back_keeps_the_memory),
+        TEST(test_memory_forgets_the_least_recently_used),
+        TEST(test_instance_takes_no_settings_and_is_needed),
         TEST(test_429_waits_as_retry_after_says),
         TEST(test_429_wait_stops_at_the_step_deadline),
         TEST(test_429_gives_up_after_three_attempts),
