@@ -264,6 +264,9 @@ static size_t conn_parse(http_conn_t *conn, const char *p, size_t n)
         conn_parse_failed(conn, err);
         return n;
     }
+    if (!http__request_screen(conn, before, &conn->screen, p, used)) {
+        return n;
+    }
     if (before == HTTP_CONN_HEAD) {
         conn->head_bytes += used;
         if (conn->head_bytes > limits->max_header_bytes) {

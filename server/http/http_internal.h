@@ -63,11 +63,11 @@ void http__exchange_free(http_exchange_t *ex);
 
 typedef enum http_conn_state {
     HTTP_CONN_HANDSHAKE, /* TLS only: the handshake is not done yet */
-    HTTP_CONN_IDLE,    /* waiting for the first byte of a request */
-    HTTP_CONN_HEAD,    /* inside a request line and headers */
-    HTTP_CONN_BODY,    /* inside a request body */
-    HTTP_CONN_HANDLER, /* request complete, waiting for its answer */
-    HTTP_CONN_LINGER   /* our side is shut down; waiting for the client to go */
+    HTTP_CONN_IDLE,      /* waiting for the first byte of a request */
+    HTTP_CONN_HEAD,      /* inside a request line and headers */
+    HTTP_CONN_BODY,      /* inside a request body */
+    HTTP_CONN_HANDLER,   /* request complete, waiting for its answer */
+    HTTP_CONN_LINGER     /* our side is shut down; waiting for the client to go */
 } http_conn_state_t;
 
 typedef struct http_conn {
@@ -87,6 +87,7 @@ typedef struct http_conn {
     http_buf_t out[2]; /* out[0] is being written (or gathered), out[1] waits for it */
     size_t head_bytes; /* raw bytes of the current request's head so far */
     size_t body_bytes; /* raw bytes of its body: chunk framing and trailers included */
+    uint64_t screen;   /* http__request_screen's state between reads */
     bool header_open;  /* a header name is being received */
     int refusal;       /* status to answer when a parser callback refuses */
     const char *refusal_reason;
@@ -171,6 +172,11 @@ bool http__request_headers_done(http_conn_t *conn);
 /* After the parser stopped at the end of the request: readies the exchange for
    its handler. Returns false when it has been refused. */
 bool http__request_complete(http_conn_t *conn);
+/* Reads the raw bytes llhttp has just consumed in phase (HTTP_CONN_HEAD or
+   HTTP_CONN_BODY) for the line framing llhttp accepts but must not; *state
+   carries it across reads. Returns false when it has refused the request. */
+bool http__request_screen(http_conn_t *conn, http_conn_state_t phase, uint64_t *state,
+                          const char *p, size_t n);
 
 /* http_router.c */
 void http__router_dispatch(http_server_t *srv, http_exchange_t *ex);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "http/http_tls.h"
 #include "util/log.h"
 
 #define LISTEN_BACKLOG 511
@@ -88,7 +89,8 @@ void http__format_peer(uv_tcp_t *tcp, char *out, size_t size)
 }
 
 /* Over the limit a connection still gets a clear answer: the 503 fits in any
-   socket buffer, so it is written at once and the socket closed. */
+   socket buffer, so it is written at once and the socket closed. A TLS client
+   could not read it, so it only sees the close. */
 static void refuse_connection(http_server_t *srv)
 {
     static const char answer[] = "HTTP/1.1 503 Service Unavailable\r\n"
@@ -111,9 +113,12 @@ static void refuse_connection(http_server_t *srv)
         uv_buf_t buf = uv_buf_init((char *)answer, sizeof(answer) - 1);
         char peer[64];
         http__format_peer(&refused->tcp, peer, sizeof(peer));
-        log_field_t fields[] = {{"peer", peer}, {"status", "503"}};
+        log_field_t fields[] = {{"peer", peer}, {"status", NULL}};
+        if (srv->tls_ctx == NULL) {
+            fields[1].value = "503";
+            (void)uv_try_write((uv_stream_t *)&refused->tcp, &buf, 1);
+        }
         log_fields(LOG_WARN, fields, 2, "http connection refused: too many connections");
-        (void)uv_try_write((uv_stream_t *)&refused->tcp, &buf, 1);
     }
     uv_close((uv_handle_t *)&refused->tcp, on_refused_closed);
 }
@@ -256,6 +261,7 @@ void http_server_free(http_server_t *srv)
     }
     http__router_free(srv);
     http__buf_free(&srv->scratch);
+    http__tls_server_free(srv);
     free(srv);
 }
 

@@ -1,7 +1,7 @@
 /*
  * The HTTP/1.1 server the webhooks arrive on: one libuv loop thread, llhttp in
  * strict mode, keep-alive and pipelining, limits on every resource a client can
- * make it hold.
+ * make it hold; optionally HTTPS (see http_server_set_tls).
  *
  * Threading: every function here must be called on the loop thread.
  *
@@ -20,7 +20,7 @@
  * - "Expect: 100-continue" is answered with 100 Continue when the announced
  *   body is within the limit, or with 413 at once when it is not.
  * - Past max_connections, a new connection is accepted, answered 503 and
- *   closed at once.
+ *   closed at once (over TLS: closed without an answer).
  * - A client that half-closes (EOF) while its request is being handled still
  *   gets the answer, then the connection closes; requests pipelined after
  *   that one are dropped. A client that resets the
@@ -77,6 +77,32 @@ http_server_t *http_server_new(uv_loop_t *loop, const http_limits_t *limits);
    method+path pair is already registered, invalid, or out of memory. */
 int http_server_route(http_server_t *srv, const char *method, const char *path,
                       http_handler_fn handler, void *data);
+
+typedef struct http_tls_config {
+    const char *cert_file; /* PEM: the server's certificate, then any intermediates */
+    const char *key_file;  /* PEM: its private key, unencrypted; may be cert_file */
+} http_tls_config_t;
+
+/*
+ * Makes the server speak HTTPS only: call it before http_server_listen. Loads
+ * the certificate chain and key now; 0, or -1 with err filled (e.g.
+ * "cert.pem: no such file or directory", "key.pem: key does not match
+ * certificate cert.pem") and the server left as it was. A later call replaces
+ * the certificate for the connections accepted after it.
+ *
+ * TLS 1.2 and 1.3 only; for 1.2, ECDHE key exchange with AEAD ciphers only.
+ * No compression, no renegotiation; sessions resume through tickets. The
+ * limits apply to the decrypted bytes. The handshake must finish within
+ * header_timeout_ms of the connection being accepted; the first request's
+ * header block then has its own header_timeout_ms, from its first byte. A
+ * failed handshake closes the connection and logs one line with the peer: at
+ * warn when the client refused our certificate, at debug otherwise. The
+ * server sends close_notify before it closes an established connection,
+ * unless an unsent answer is still queued, and treats the client's
+ * close_notify as the end of its requests.
+ */
+int http_server_set_tls(http_server_t *srv, const http_tls_config_t *tls, char *err,
+                        size_t err_size);
 
 /* port 0 picks a free port; returns 0 or -1 with err filled (e.g. "127.0.0.1:8080: address in
    use"). Also ignores SIGPIPE, unless the program has set its own handler for it. */
