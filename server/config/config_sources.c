@@ -10,8 +10,41 @@ static const char *const source_keys[] = {"name",
                                           "topics",
                                           "trusted_ca_files",
                                           "extra_cert_hosts",
+                                          "max_age_seconds",
+                                          "basic_auth",
                                           "insecure_skip_verify",
                                           NULL};
+
+/* basic_auth names a credential of type basic: its username and password. */
+static void read_basic_auth(const conf_reader_t *r, const cJSON *entry, const char *at,
+                            const config_t *cfg, conf_source_t *source)
+{
+    char field[CONF_KEYPATH_MAX];
+    char *name = conf_string(r, entry, at, "basic_auth", false);
+
+    if (name == NULL) {
+        return;
+    }
+    keypath_format(field, sizeof(field), at, "basic_auth");
+    const cJSON *cred = cJSON_GetObjectItemCaseSensitive(cfg->credentials, name);
+    const cJSON *type = cJSON_GetObjectItemCaseSensitive(cred, "type");
+    const cJSON *user = cJSON_GetObjectItemCaseSensitive(cred, "username");
+    const cJSON *password = cJSON_GetObjectItemCaseSensitive(cred, "password");
+    if (cred == NULL) {
+        conf_problem(r, field, "no credential is named \"%s\"", name);
+    } else if (!cJSON_IsString(type) || strcmp(type->valuestring, "basic") != 0 ||
+               !cJSON_IsString(user) || !cJSON_IsString(password) || user->valuestring[0] == '\0' ||
+               password->valuestring[0] == '\0' || strchr(user->valuestring, ':') != NULL) {
+        conf_problem(r, field,
+                     "credential \"%s\" must be of type basic with a username (no ':') and a "
+                     "password",
+                     name);
+    } else {
+        source->basic_auth_user = strdup(user->valuestring);
+        source->basic_auth_password = strdup(password->valuestring);
+    }
+    free(name);
+}
 
 static bool path_is_taken(const config_t *cfg, const char *path)
 {
@@ -36,6 +69,8 @@ static void read_source(const conf_reader_t *r, const cJSON *entry, const char *
     source->type = conf_string(r, entry, at, "type", true);
     source->path = conf_string(r, entry, at, "path", true);
     source->insecure_skip_verify = conf_bool(r, entry, at, "insecure_skip_verify", false);
+    source->max_age_s = (unsigned)conf_int(r, entry, at, "max_age_seconds", 3600, 60, 86400);
+    read_basic_auth(r, entry, at, cfg, source);
     source->topics = conf_string_list(r, entry, at, "topics", &source->topic_count);
     source->trusted_ca_files =
         conf_string_list(r, entry, at, "trusted_ca_files", &source->trusted_ca_count);

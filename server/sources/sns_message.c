@@ -197,8 +197,36 @@ int sns_topic_region(const char *topic_arn, char *region, size_t size)
     return 0;
 }
 
+/*
+ * Whether JSON text escapes a NUL (\u0000) inside a string. cJSON ends its C
+ * strings there, so "bucket\u0000/../other" would reach the rules and the
+ * actions as "bucket": a name other than the one the event carries. An
+ * escape is a backslash preceded by an even run of backslashes.
+ */
+static bool escapes_nul(const char *text, size_t len)
+{
+    for (size_t i = 0; i + 6 <= len; i++) {
+        if (text[i] != '\\' || memcmp(text + i + 1, "u0000", 5) != 0) {
+            continue;
+        }
+        size_t run = 0;
+        while (run < i && text[i - run - 1] == '\\') {
+            run++;
+        }
+        if (run % 2 == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
 cJSON *sns_parse_event(const char *text, size_t len, char *err, size_t err_size)
 {
+    if (escapes_nul(text, len)) {
+        snprintf(err, err_size, "Message holds a NUL character (\\u0000)");
+        return NULL;
+    }
+
     cJSON *event = parse_whole(text, len);
 
     if (event == NULL) {

@@ -14,8 +14,10 @@
 
 typedef struct sns_source sns_source_t;
 
+/* NULL with the reason in err (a verifier that cannot be set up: a CA file unreadable). */
 sns_source_t *sns_source_new(uv_loop_t *loop, const conf_source_t *conf,
-                             source_dispatch_fn dispatch, void *dispatch_data);
+                             source_dispatch_fn dispatch, void *dispatch_data, char *err,
+                             size_t err_size);
 void sns_source_free(sns_source_t *src);
 
 /* The HTTP handler for the source's path; data is the sns_source_t. */

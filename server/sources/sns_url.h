@@ -16,4 +16,20 @@
 int sns_url_check(const char *url, const char *region, char *const *extra_hosts, size_t extra_count,
                   char *err, size_t err_size);
 
+/*
+ * The same rule for a SigningCertURL, which must moreover name a certificate
+ * the way SNS does: the path /SimpleNotificationService-<hex>.pem, with no
+ * query and no fragment.
+ */
+int sns_cert_url_check(const char *url, const char *region, char *const *extra_hosts,
+                       size_t extra_count, char *err, size_t err_size);
+
+/*
+ * Returns 0 when url may be fetched as the issuer (intermediate CA) a signing
+ * certificate names: http or https on the default port at a host under
+ * amazontrust.com, or one of extra_hosts.
+ */
+int sns_issuer_url_check(const char *url, char *const *extra_hosts, size_t extra_count, char *err,
+                         size_t err_size);
+
 #endif

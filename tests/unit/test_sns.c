@@ -132,6 +132,13 @@ static void test_event_must_be_an_object(void **state)
     assert_string_equal(err, "Message is not JSON");
     assert_null(sns_parse_event("[1]", 3, err, sizeof(err)));
     assert_string_equal(err, "Message is not a JSON object");
+    const char *nul = "{\"bucket\":\"bucketName\\u0000/../other\"}";
+    assert_null(sns_parse_event(nul, strlen(nul), err, sizeof(err)));
+    assert_string_equal(err, "Message holds a NUL character (\\u0000)");
+    const char *text = "{\"path\":\"C:\\\\u0000\"}";
+    event = sns_parse_event(text, strlen(text), err, sizeof(err));
+    assert_non_null(event);
+    cJSON_Delete(event);
     const char *object = "{\"source\":\"aws.guardduty\"}";
     event = sns_parse_event(object, strlen(object), err, sizeof(err));
     assert_non_null(event);
