@@ -18,7 +18,10 @@
     "\"the aws credential to call S3 with; it needs s3:GetBucketPublicAccessBlock and "            \
     "s3:PutBucketPublicAccessBlock on the bucket\"},"                                              \
     "\"region\": {\"type\": \"string\", \"description\": "                                         \
-    "\"the bucket's region; default the credential's, else the event's\"}"
+    "\"the bucket's region; default the credential's, else the event's\"},"                       \
+    "\"expected_owner\": {\"type\": \"string\", \"description\": "                                 \
+    "\"the 12-digit account that must own the bucket (usually the finding's); S3 refuses "           \
+    "every call when another account owns it\"}"
 
 #define COMMON_OUTPUTS                                                                             \
     "\"bucket\": {\"type\": \"string\", \"description\": \"the bucket's name\"},"                  \

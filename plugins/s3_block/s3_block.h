@@ -28,6 +28,7 @@ struct s3_target {
     const char *bucket;
     const char *credential;
     const char *region; /* NULL: the host's default, the credential's or else the event's */
+    const char *expected_owner; /* NULL, or the account that must own the bucket */
 };
 
 /* An S3 operation, for requests and messages. */

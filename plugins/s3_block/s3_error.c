@@ -101,7 +101,7 @@ rp_status_t s3_error_report(const rp_call_t *call, const struct s3_target *targe
 
     if (rc != 0) {
         return s3_fail(call, resp->transient ? RP_ERR_TRANSIENT : RP_ERR_PERMANENT,
-                       "S3 %s on bucket %s got no answer: %.200s", op->name, target->bucket,
+                       "S3 %s on bucket %s could not be sent: %.200s", op->name, target->bucket,
                        why[0] ? why : "no reason given");
     }
     if (resp->transient) {

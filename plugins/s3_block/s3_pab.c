@@ -43,11 +43,24 @@ static bool host_has_aws(const rp_host_t *host)
  * and resp is already freed, unless allow_code names the error the caller
  * takes as an answer (then RP_OK too, with the error in resp).
  */
+/* The most headers an operation sends of its own (Content-MD5, Content-Type). */
+#define S3_MAX_HEADERS 4
+
 static rp_status_t send_op(const rp_call_t *call, const struct s3_target *target,
                            const struct s3_op *op, const rp_http_header_t *headers,
                            size_t header_count, const char *body, rp_aws_response_t *resp,
                            const char *allow_code)
 {
+    /* S3 refuses the call outright when the bucket belongs to another account. */
+    rp_http_header_t all_headers[S3_MAX_HEADERS + 1];
+    size_t all_count = 0;
+    for (size_t i = 0; i < header_count && i < S3_MAX_HEADERS; i++) {
+        all_headers[all_count++] = headers[i];
+    }
+    if (target->expected_owner != NULL) {
+        all_headers[all_count++] =
+            (rp_http_header_t){"x-amz-expected-bucket-owner", target->expected_owner};
+    }
     rp_aws_request_t req = {
         .struct_size = sizeof(req),
         .service = "s3",
@@ -57,8 +70,8 @@ static rp_status_t send_op(const rp_call_t *call, const struct s3_target *target
         .bucket = target->bucket,
         .path = "/",
         .query = S3_PAB_QUERY,
-        .headers = headers,
-        .header_count = header_count,
+        .headers = all_count > 0 ? all_headers : NULL,
+        .header_count = all_count,
         .body = body,
         .body_len = body ? strlen(body) : 0,
     };
@@ -71,6 +84,7 @@ static rp_status_t send_op(const rp_call_t *call, const struct s3_target *target
                        "this server offers no signed AWS calls (plugin ABI 1.1 needed)");
     }
     memset(resp, 0, sizeof(*resp));
+    resp->struct_size = sizeof(*resp);
     rc = call->host->aws_request(call->ctx, &req, resp, why, sizeof(why));
     if (rc == 0 && resp->status >= 200 && resp->status <= 299) {
         return RP_OK;

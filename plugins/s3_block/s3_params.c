@@ -128,6 +128,14 @@ int s3_target_read(const cJSON *params, struct s3_target *target, char *err, siz
         }
         target->region = region->valuestring;
     }
+    const cJSON *owner = cJSON_GetObjectItemCaseSensitive(params, "expected_owner");
+    if (owner != NULL && !cJSON_IsNull(owner)) {
+        if (!cJSON_IsString(owner) || strlen(owner->valuestring) != 12 ||
+            strspn(owner->valuestring, "0123456789") != 12) {
+            return fail(err, err_size, "expected_owner must be a 12-digit AWS account id");
+        }
+        target->expected_owner = owner->valuestring;
+    }
     target->bucket = bucket->valuestring;
     target->credential = credential->valuestring;
     return 0;

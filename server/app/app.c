@@ -1,6 +1,7 @@
 #include "app/app.h"
 
 #include <signal.h>
+#include <sys/resource.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -116,10 +117,6 @@ static void warn_unverified(const conf_source_t *source)
         log_fields(LOG_WARN, fields, 2,
                    "insecure_skip_verify is set: SNS signatures are not checked, so anyone "
                    "who can reach this path can trigger its rules");
-    } else {
-        log_fields(LOG_WARN, fields, 2,
-                   "SNS signature verification is not available in this version: messages "
-                   "are not verified, so anyone who can reach this path can trigger its rules");
     }
 }
 
@@ -145,7 +142,12 @@ static int add_routes(app_t *app)
     }
     for (size_t i = 0; i < cfg->source_count; i++) {
         const conf_source_t *source = &cfg->sources[i];
-        app->sources[i] = sns_source_new(app->loop, source, dispatch, app);
+        char err[256];
+        app->sources[i] = sns_source_new(app->loop, source, dispatch, app, err, sizeof(err));
+        if (app->sources[i] == NULL) {
+            log_error("source %s: %s", source->name, err);
+            return -1;
+        }
         if (http_server_route(app->http, "POST", source->path, sns_source_handle,
                               app->sources[i]) != 0) {
             return -1;
@@ -164,6 +166,13 @@ static int start(app_t *app)
     if (add_routes(app) != 0) {
         log_error("cannot register the webhook routes");
         return -1;
+    }
+    if (cfg->tls_cert != NULL) {
+        http_tls_config_t tls = {.cert_file = cfg->tls_cert, .key_file = cfg->tls_key};
+        if (http_server_set_tls(app->http, &tls, err, sizeof(err)) != 0) {
+            log_error("cannot set up TLS: %s", err);
+            return -1;
+        }
     }
     if (http_server_listen(app->http, cfg->listen_address, cfg->listen_port, err, sizeof(err)) !=
         0) {
@@ -189,8 +198,29 @@ static int start(app_t *app)
     snprintf(rules, sizeof(rules), "%zu", cfg->rule_count);
     fields[0].value = workers;
     fields[1].value = rules;
-    log_fields(LOG_INFO, fields, 2, "listening on %s:%s", cfg->listen_address, port);
+    log_fields(LOG_INFO, fields, 2, "listening on %s:%s%s", cfg->listen_address, port,
+               cfg->tls_cert != NULL ? " (https)" : "");
     return 0;
+}
+
+/*
+ * Each connection holds a descriptor: the usual soft limit of 1024 would run out
+ * long before max_connections, so take what the hard limit allows.
+ */
+static void raise_open_file_limit(const config_t *cfg)
+{
+    struct rlimit limit;
+    rlim_t wanted = (rlim_t)cfg->limits.max_connections + 256;
+
+    if (getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur >= wanted) {
+        return;
+    }
+    limit.rlim_cur =
+        limit.rlim_max == RLIM_INFINITY || limit.rlim_max > wanted ? wanted : limit.rlim_max;
+    if (setrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur < wanted) {
+        log_warn("open files are limited to %lu, fewer than max_connections needs",
+                 (unsigned long)limit.rlim_cur);
+    }
 }
 
 int app_serve(const config_t *cfg, const app_opts_t *opts)
@@ -199,6 +229,7 @@ int app_serve(const config_t *cfg, const app_opts_t *opts)
     int code = 0;
 
     signal(SIGPIPE, SIG_IGN);
+    raise_open_file_limit(cfg);
     app.http = http_server_new(app.loop, &cfg->limits);
     app.exec = executor_new(cfg->workers, cfg->queue_limit, opts->dry_run);
     app.matched = calloc(cfg->rule_count + 1, sizeof(*app.matched));

@@ -1,5 +1,6 @@
 #include "config/config.h"
 
+#include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,7 +17,8 @@ static const char *const top_level_keys[] = {
     "listen",  "workers",    "queue_limit", "shutdown_timeout",
     "state",   "plugin_dir", "plugins",     "credentials",
     "sources", "rules",      NULL};
-static const char *const listen_keys[] = {"address", "port", "limits", NULL};
+static const char *const listen_keys[] = {"address", "port", "limits", "tls", NULL};
+static const char *const tls_keys[] = {"cert", "key", NULL};
 static const char *const limit_keys[] = {"max_header_bytes",
                                          "max_body_bytes",
                                          "max_connections",
@@ -65,6 +67,20 @@ static void read_listen(const conf_reader_t *r, const cJSON *root, config_t *cfg
         cfg->listen_address = strdup("127.0.0.1");
     }
     cfg->listen_port = (int)conf_int(r, listen, "listen", "port", CONFIG_DEFAULT_PORT, 0, 65535);
+
+    const cJSON *tls = conf_object(r, listen, "listen", "tls");
+    if (tls != NULL) {
+        conf_check_keys(r, tls, "listen.tls", tls_keys);
+        cfg->tls_cert = conf_string(r, tls, "listen.tls", "cert", true);
+        cfg->tls_key = conf_string(r, tls, "listen.tls", "key", true);
+        const char *const files[][2] = {{"listen.tls.cert", cfg->tls_cert},
+                                        {"listen.tls.key", cfg->tls_key}};
+        for (size_t i = 0; i < 2; i++) {
+            if (files[i][1] != NULL && access(files[i][1], R_OK) != 0) {
+                conf_problem(r, files[i][0], "cannot read %s: %s", files[i][1], strerror(errno));
+            }
+        }
+    }
 
     struct sockaddr_in6 v6;
     struct sockaddr_in v4;
@@ -153,6 +169,8 @@ static void free_source(conf_source_t *source)
     free(source->name);
     free(source->type);
     free(source->path);
+    free(source->basic_auth_user);
+    free(source->basic_auth_password);
     conf_string_list_free(source->topics, source->topic_count);
     conf_string_list_free(source->trusted_ca_files, source->trusted_ca_count);
     conf_string_list_free(source->extra_cert_hosts, source->extra_cert_host_count);
@@ -197,6 +215,8 @@ void config_free(config_t *cfg)
     cJSON_Delete(cfg->credentials);
     free(cfg->file);
     free(cfg->listen_address);
+    free(cfg->tls_cert);
+    free(cfg->tls_key);
     free(cfg->state_path);
     free(cfg->plugin_dir);
     free(cfg);

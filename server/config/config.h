@@ -47,6 +47,9 @@ typedef struct conf_source {
     char *type; /* "sns" */
     char *path;
     bool insecure_skip_verify;
+    unsigned max_age_s;        /* older messages are replays */
+    char *basic_auth_user;     /* from the credential basic_auth names, or NULL */
+    char *basic_auth_password;
     char **topics; /* TopicArn patterns with '*'; none means any topic */
     size_t topic_count;
     char **trusted_ca_files;
@@ -59,6 +62,8 @@ typedef struct config {
     char *file;
     char *listen_address;
     int listen_port;
+    char *tls_cert; /* listen.tls: HTTPS when set */
+    char *tls_key;
     http_limits_t limits;
     unsigned workers;
     size_t queue_limit;           /* runs waiting for a worker before sources answer 503 */

@@ -114,6 +114,8 @@ def test_public_bucket_finding_is_locked_and_ticketed_once(riposte, corpus, fake
     assert {c["path"].split("?")[0].rstrip("/") for c in s3_calls} == {"/bucketName"}
     assert {c["principal"] for c in s3_calls} == {
         "arn:aws:sts::%s:assumed-role/riposte-responder/riposte" % FINDING_ACCOUNT}
+    # Only the finding's account may own the bucket S3 is asked about.
+    assert {c["headers"].get("x-amz-expected-bucket-owner") for c in s3_calls} == {FINDING_ACCOUNT}
     # Check (absent is a normal answer), act, read back.
     assert [(c["action"], c["status"]) for c in s3_calls] == [
         ("GetPublicAccessBlock", 404), ("PutPublicAccessBlock", 200), ("GetPublicAccessBlock", 200)]
@@ -200,3 +202,17 @@ def test_production_example_is_sound_once_its_secrets_are_set(plugin_dir, tmp_pa
     monkeypatch.setenv("RIPOSTE_EXTERNAL_ID", "riposte-example-external-id")
     sound = harness.run_cli("check", "--config", path)
     assert sound.returncode == 0, sound.stdout + sound.stderr
+
+
+def test_jira_down_does_not_stop_the_lockdown(riposte, corpus, fakes):
+    aws, jira = fakes
+    server = riposte(quickstart_config(aws, jira, harness.free_port()))
+    jira.control("POST", "/__fail", {"status": 503, "count": 100})
+    finding = load_finding(corpus, PUBLIC_BUCKET_FINDINGS[2])
+
+    assert server.post_sns(harness.sns_envelope(finding)).status == 200
+    finished = wait_for_run(server, finding["detail"]["id"])[0]
+
+    assert "status=failed" in finished, "the ticket could not be written: the run must say so"
+    assert bucket_block(aws, "bucketName") == ALL_TRUE
+    assert jira.state()["issues"] == []

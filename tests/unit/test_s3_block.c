@@ -59,6 +59,7 @@ struct seen_request {
     char query[64];
     char content_md5[64];
     char content_type[64];
+    char expected_owner[16];
     size_t header_count;
     char body[1024];
 };
@@ -317,6 +318,8 @@ static int fake_aws_request(rp_ctx_t *ctx, const rp_aws_request_t *req, rp_aws_r
             record_copy(r->content_md5, sizeof(r->content_md5), req->headers[i].value);
         } else if (strcasecmp(req->headers[i].name, "Content-Type") == 0) {
             record_copy(r->content_type, sizeof(r->content_type), req->headers[i].value);
+        } else if (strcasecmp(req->headers[i].name, "x-amz-expected-bucket-owner") == 0) {
+            record_copy(r->expected_owner, sizeof(r->expected_owner), req->headers[i].value);
         }
     }
     assert_true(req->body_len < sizeof(r->body));
@@ -757,7 +760,7 @@ static void test_transient_failures(void **state)
     s3_reset();
     s3_add_bucket("busy-bucket", "us-east-1");
     s3.transport_failures = 1;
-    expect_failure(RP_ERR_TRANSIENT, "got no answer: connect to s3.us-east-1.amazonaws.com",
+    expect_failure(RP_ERR_TRANSIENT, "could not be sent: connect to s3.us-east-1.amazonaws.com",
                    "{\"bucket\": \"busy-bucket\", \"credential\": \"responder\"}");
 
     /* A configuration mistake will not mend itself: not worth another attempt. */
@@ -809,6 +812,31 @@ static void expect_invalid(const rp_action_t *action, const char *params_json, c
         fail_msg("%s: status %d, \"%s\"", params_json, r.status, r.err);
     }
     assert_int_equal(s3.request_count, 0);
+}
+
+/* Every call names the account that must own the bucket, when the step gives one. */
+static void test_expected_owner(void **state)
+{
+    struct result r;
+
+    (void)state;
+    s3_reset();
+    s3_add_bucket("leaky-bucket", "us-east-1");
+    run(&r, block_action, false,
+        "{\"bucket\": \"leaky-bucket\", \"credential\": \"responder\", "
+        "\"expected_owner\": \"973743533182\"}");
+    assert_int_equal(r.status, RP_OK);
+    assert_int_equal(s3.request_count, 3);
+    for (size_t i = 0; i < s3.request_count; i++) {
+        assert_string_equal(s3.requests[i].expected_owner, "973743533182");
+    }
+    result_free(&r);
+
+    s3_reset();
+    expect_invalid(block_action,
+                   "{\"bucket\": \"leaky-bucket\", \"credential\": \"responder\", "
+                   "\"expected_owner\": \"97374318\"}",
+                   "expected_owner must be a 12-digit AWS account id");
 }
 
 static void test_bucket_names(void **state)
@@ -1070,6 +1098,7 @@ int main(void)
         cmocka_unit_test(test_md5),
         cmocka_unit_test(test_descriptor),
         cmocka_unit_test(test_block_absent),
+        cmocka_unit_test(test_expected_owner),
         cmocka_unit_test(test_block_partial),
         cmocka_unit_test(test_block_already_and_repeat),
         cmocka_unit_test(test_block_dry_run),

@@ -159,11 +159,13 @@ typedef struct rp_aws_request_s {
 } rp_aws_request_t;
 
 /*
- * What an AWS call answered. Every pointer is owned by the host until
+ * What an AWS call answered. The plugin owns the struct and sets struct_size
+ * to sizeof(rp_aws_response_t) before the call; the host fills no more than
+ * that. Every pointer in it is owned by the host until
  * rp_host_t.aws_response_free is called on it.
  */
 typedef struct rp_aws_response_s {
-    uint32_t struct_size;       /* set by the host */
+    uint32_t struct_size;       /* set by the plugin, before the call */
     long status;                /* the final attempt's HTTP status */
     rp_http_header_t *headers;  /* names lower-cased */
     size_t header_count;
