@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include <openssl/crypto.h>
@@ -156,17 +157,30 @@ void sns__refuse(http_exchange_t *ex, const conf_source_t *conf, int status, con
     http_respond_error(ex, status, reason);
 }
 
-/* Compared as hashes, so the time taken says nothing of the expected value or its length. */
+/*
+ * Compared as hashes, so the time taken says nothing of the expected value or
+ * its length. The scheme's name is case-insensitive (RFC 7235): it is written
+ * as "Basic" before hashing.
+ */
 static bool authorized(const sns_source_t *src, http_exchange_t *ex)
 {
     const char *given = http_exchange_header(ex, "authorization");
     unsigned char digest[SHA256_DIGEST_LENGTH];
+    EVP_MD_CTX *sha;
+    bool hashed;
 
     if (!src->requires_auth) {
         return true;
     }
-    hash_text(given != NULL ? given : "", given != NULL ? strlen(given) : 0, digest);
-    return CRYPTO_memcmp(digest, src->expected_auth, sizeof(digest)) == 0;
+    if (given == NULL || strncasecmp(given, "basic ", 6) != 0 || (sha = EVP_MD_CTX_new()) == NULL) {
+        return false;
+    }
+    hashed = EVP_DigestInit_ex(sha, EVP_sha256(), NULL) == 1 &&
+             EVP_DigestUpdate(sha, "Basic ", 6) == 1 &&
+             EVP_DigestUpdate(sha, given + 6, strlen(given + 6)) == 1 &&
+             EVP_DigestFinal_ex(sha, digest, NULL) == 1;
+    EVP_MD_CTX_free(sha);
+    return hashed && CRYPTO_memcmp(digest, src->expected_auth, sizeof(digest)) == 0;
 }
 
 static void accept_event(http_exchange_t *ex, const sns_source_t *src, const char *message_id,
@@ -177,7 +191,9 @@ static void accept_event(http_exchange_t *ex, const sns_source_t *src, const cha
     char runs_text[16];
 
     if (runs < 0) {
-        sns__refuse(ex, src->conf, 503, topic_arn, "too many runs are waiting; try again later");
+        sns__refuse(
+            ex, src->conf, 503, topic_arn,
+            "cannot take runs now (the queue is full, or riposte is stopping); try again later");
         event_unref(ev);
         return;
     }

@@ -121,7 +121,7 @@ def test_full_queue_answers_503_so_sns_retries(riposte, sink):
 
     assert queued.status == 200
     assert refused.status == 503
-    assert "too many runs" in json.loads(refused.body)["error"]
+    assert "the queue is full" in json.loads(refused.body)["error"]
     sink.wait_for(2, path="/hook")
     assert server.stop() == []
 
