@@ -5,10 +5,7 @@
  * name of a request to AWS's own endpoints can be seen without leaving the
  * machine.
  */
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <poll.h>
-#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -17,8 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -31,252 +26,21 @@
 #include "plugins/plugin_host.h"
 #include "util/log.h"
 
-extern char **environ;
+#include "support/aws_env.h"
+#include "support/fake_http.h"
 
 /* ---- the stand-in server ---- */
 
-#define MAX_ROUTES   16
-#define MAX_REQUESTS 32
-
-typedef struct route {
-    const char *method;
-    const char *path;     /* exact */
-    const char *body_has; /* NULL: any body */
-    char head_has[64];    /* "": any head */
-    int max_hits;         /* 0: any number of times */
-    int hits;
-    int status;
-    char *body;
-    int delay_ms;
-} route_t;
-
-typedef struct recorded {
-    char method[16];
-    char path[512];
-    char head[8192];
-    char body[8192];
-} recorded_t;
-
-static struct {
-    int listen_fd;
-    int port;
-    char base_url[64];
-    pthread_t thread;
-    pthread_mutex_t lock;
-    bool stop;
-    bool answering;
-    route_t routes[MAX_ROUTES];
-    int route_count;
-    recorded_t requests[MAX_REQUESTS];
-    int request_count;
-} srv;
-
-static bool server_stopping(void)
-{
-    pthread_mutex_lock(&srv.lock);
-    bool stop = srv.stop;
-    pthread_mutex_unlock(&srv.lock);
-    return stop;
-}
-
-static void read_request(int fd, char *buf, size_t size)
-{
-    size_t len = 0;
-    const char *head_end = NULL;
-    size_t want = SIZE_MAX;
-
-    while (len < size - 1 && len < want) {
-        ssize_t n = recv(fd, buf + len, size - 1 - len, 0);
-        if (n <= 0) {
-            break;
-        }
-        len += (size_t)n;
-        buf[len] = '\0';
-        if (head_end == NULL && (head_end = strstr(buf, "\r\n\r\n")) != NULL) {
-            const char *cl = strcasestr(buf, "\r\ncontent-length:");
-            want = (size_t)(head_end + 4 - buf) + (cl ? strtoul(cl + 17, NULL, 10) : 0);
-        }
-    }
-    buf[len] = '\0';
-}
-
-static void record(const char *raw, recorded_t *r)
-{
-    const char *head_end = strstr(raw, "\r\n\r\n");
-    size_t head_len = head_end ? (size_t)(head_end - raw) : strlen(raw);
-
-    memset(r, 0, sizeof(*r));
-    sscanf(raw, "%15s %511s", r->method, r->path);
-    snprintf(r->head, sizeof(r->head), "%.*s\r\n", (int)head_len, raw);
-    snprintf(r->body, sizeof(r->body), "%s", head_end ? head_end + 4 : "");
-}
-
-/* The first route that matches and has uses left; counts the use. */
-static route_t *route_take(const recorded_t *r)
-{
-    for (int i = 0; i < srv.route_count; i++) {
-        route_t *route = &srv.routes[i];
-        if (strcmp(route->method, r->method) == 0 && strcmp(route->path, r->path) == 0 &&
-            (route->body_has == NULL || strstr(r->body, route->body_has) != NULL) &&
-            strstr(r->head, route->head_has) != NULL &&
-            (route->max_hits == 0 || route->hits < route->max_hits)) {
-            route->hits++;
-            return route;
-        }
-    }
-    return NULL;
-}
-
-static void answer(int fd, int status, const char *body, int delay_ms)
-{
-    char head[256];
-    int n = snprintf(head, sizeof(head),
-                     "HTTP/1.1 %d Test\r\nContent-Length: %zu\r\nConnection: close\r\n\r\n", status,
-                     strlen(body));
-
-    if (delay_ms > 0) {
-        poll(NULL, 0, delay_ms);
-    }
-    if (send(fd, head, (size_t)n, MSG_NOSIGNAL) == n) {
-        (void)send(fd, body, strlen(body), MSG_NOSIGNAL);
-    }
-}
-
-static void set_answering(bool answering)
-{
-    pthread_mutex_lock(&srv.lock);
-    srv.answering = answering;
-    pthread_mutex_unlock(&srv.lock);
-}
-
-static void *server_main(void *arg)
-{
-    static char raw[32768];
-
-    (void)arg;
-    while (!server_stopping()) {
-        struct pollfd p = {.fd = srv.listen_fd, .events = POLLIN};
-        if (poll(&p, 1, 20) != 1) {
-            continue;
-        }
-        int fd = accept(srv.listen_fd, NULL, NULL);
-        if (fd < 0) {
-            continue;
-        }
-        set_answering(true);
-        read_request(fd, raw, sizeof(raw));
-        pthread_mutex_lock(&srv.lock);
-        recorded_t r;
-        record(raw, &r);
-        if (srv.request_count < MAX_REQUESTS) {
-            srv.requests[srv.request_count] = r;
-        }
-        srv.request_count++;
-        const route_t *route = route_take(&r);
-        int status = route ? route->status : 404;
-        char *body = strdup(route ? route->body : "no route");
-        int delay_ms = route ? route->delay_ms : 0;
-        pthread_mutex_unlock(&srv.lock);
-        answer(fd, status, body, delay_ms);
-        free(body);
-        close(fd);
-        set_answering(false);
-    }
-    return NULL;
-}
-
-static void server_start(void)
-{
-    struct sockaddr_in addr = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    socklen_t addr_len = sizeof(addr);
-
-    srv.listen_fd = socket(AF_INET, SOCK_STREAM, 0);
-    assert_true(srv.listen_fd >= 0);
-    assert_int_equal(bind(srv.listen_fd, (struct sockaddr *)&addr, sizeof(addr)), 0);
-    assert_int_equal(listen(srv.listen_fd, 16), 0);
-    getsockname(srv.listen_fd, (struct sockaddr *)&addr, &addr_len);
-    srv.port = ntohs(addr.sin_port);
-    snprintf(srv.base_url, sizeof(srv.base_url), "http://127.0.0.1:%d", srv.port);
-    pthread_mutex_init(&srv.lock, NULL);
-    assert_int_equal(pthread_create(&srv.thread, NULL, server_main, NULL), 0);
-}
-
-static void routes_clear(void)
-{
-    pthread_mutex_lock(&srv.lock);
-    for (int i = 0; i < srv.route_count; i++) {
-        free(srv.routes[i].body);
-    }
-    srv.route_count = 0;
-    srv.request_count = 0;
-    pthread_mutex_unlock(&srv.lock);
-}
-
-static void server_stop(void)
-{
-    routes_clear();
-    pthread_mutex_lock(&srv.lock);
-    srv.stop = true;
-    pthread_mutex_unlock(&srv.lock);
-    pthread_join(srv.thread, NULL);
-    close(srv.listen_fd);
-    pthread_mutex_destroy(&srv.lock);
-}
-
-static void route_add(route_t route, const char *body)
-{
-    pthread_mutex_lock(&srv.lock);
-    assert_true(srv.route_count < MAX_ROUTES);
-    route.body = strdup(body);
-    srv.routes[srv.route_count++] = route;
-    pthread_mutex_unlock(&srv.lock);
-}
-
-static int request_count(void)
-{
-    pthread_mutex_lock(&srv.lock);
-    int n = srv.request_count;
-    pthread_mutex_unlock(&srv.lock);
-    return n;
-}
-
-static recorded_t request_at(int i)
-{
-    pthread_mutex_lock(&srv.lock);
-    assert_true(i < srv.request_count && i < MAX_REQUESTS);
-    recorded_t r = srv.requests[i];
-    pthread_mutex_unlock(&srv.lock);
-    return r;
-}
-
+/* Waits up to three seconds for the stand-in to close its connection. */
 static bool server_idle(void)
 {
     for (int i = 0; i < 300; i++) {
-        pthread_mutex_lock(&srv.lock);
-        bool idle = !srv.answering;
-        pthread_mutex_unlock(&srv.lock);
-        if (idle) {
+        if (fake_http_idle()) {
             return true;
         }
         poll(NULL, 0, 10);
     }
     return false;
-}
-
-/* A header's value in a recorded request, "" when absent. */
-static const char *header_of(const recorded_t *r, const char *name, char *out, size_t size)
-{
-    char needle[128];
-    const char *at;
-
-    snprintf(needle, sizeof(needle), "\r\n%s:", name);
-    out[0] = '\0';
-    if ((at = strcasestr(r->head, needle)) != NULL) {
-        at += strlen(needle);
-        at += strspn(at, " ");
-        snprintf(out, size, "%.*s", (int)strcspn(at, "\r\n"), at);
-    }
-    return out;
 }
 
 /* ---- answers, credentials, requests ---- */
@@ -319,7 +83,7 @@ static aws_client_t *client_with(const char *settings_json)
     cJSON *settings;
     aws_credential_t *cred;
 
-    snprintf(json, sizeof(json), settings_json, srv.base_url);
+    snprintf(json, sizeof(json), settings_json, fake_http_base_url());
     settings = cJSON_Parse(json);
     assert_non_null(settings);
     cred = aws_credential_new("responder", settings, NULL, NULL);
@@ -358,25 +122,25 @@ static rp_aws_request_t s3_get(const char *bucket)
 
 static void route_sts(const char *id, int max_hits, int delay_ms)
 {
-    route_add((route_t){.method = "POST",
-                        .path = "/",
-                        .body_has = STS_ACTION,
-                        .max_hits = max_hits,
-                        .status = 200,
-                        .delay_ms = delay_ms},
-              sts_answer(id));
+    fake_http_route_add((fake_http_route_t){.method = "POST",
+                                            .path = "/",
+                                            .body_has = STS_ACTION,
+                                            .max_hits = max_hits,
+                                            .status = 200,
+                                            .delay_ms = delay_ms},
+                        sts_answer(id));
 }
 
 /* The object, answered as given to requests signed with key_id (NULL: any). */
 static void route_object(const char *key_id, int max_hits, int status, const char *body)
 {
-    route_t route = {
+    fake_http_route_t route = {
         .method = "GET", .path = "/" BUCKET OBJECT, .max_hits = max_hits, .status = status};
 
     if (key_id != NULL) {
         snprintf(route.head_has, sizeof(route.head_has), "Credential=%s/", key_id);
     }
-    route_add(route, body);
+    fake_http_route_add(route, body);
 }
 
 /* ---- capturing the log ---- */
@@ -441,7 +205,7 @@ static const char *field(const cJSON *line, const char *name)
 }
 
 /* Signs the recorded S3 request again with the given temporary keys and compares. */
-static void assert_s3_signed_with(const recorded_t *r, const char *key_id)
+static void assert_s3_signed_with(const fake_http_request_t *r, const char *key_id)
 {
     char secret[64];
     char token[64];
@@ -457,10 +221,10 @@ static void assert_s3_signed_with(const recorded_t *r, const char *key_id)
     snprintf(token, sizeof(token), "token-%s", key_id);
     aws_keys_t keys = {
         .access_key_id = (char *)key_id, .secret_access_key = secret, .session_token = token};
-    header_of(r, "X-Amz-Date", date, sizeof(date));
-    header_of(r, "Authorization", auth, sizeof(auth));
+    fake_http_header_of(r, "X-Amz-Date", date, sizeof(date));
+    fake_http_header_of(r, "Authorization", auth, sizeof(auth));
     assert_non_null(strptime(date, "%Y%m%dT%H%M%SZ", &tm));
-    snprintf(host, sizeof(host), "127.0.0.1:%d", srv.port);
+    snprintf(host, sizeof(host), "127.0.0.1:%d", fake_http_port());
     sigv4_params_t p = {.method = "GET",
                         .host = host,
                         .path = "/" BUCKET OBJECT,
@@ -470,35 +234,18 @@ static void assert_s3_signed_with(const recorded_t *r, const char *key_id)
                         .s3 = true};
     assert_int_equal(sigv4_sign(&p, &keys, &expected, why, sizeof(why)), 0);
     assert_string_equal(auth, expected.authorization);
-    assert_string_equal(header_of(r, "X-Amz-Security-Token", sent_token, sizeof(sent_token)),
-                        token);
+    assert_string_equal(
+        fake_http_header_of(r, "X-Amz-Security-Token", sent_token, sizeof(sent_token)), token);
 }
 
 /* ---- tests ---- */
 
-static void clear_aws_env(void)
-{
-    char *names[256];
-    int count = 0;
-
-    for (char **e = environ; *e != NULL && count < 256; e++) {
-        if (strncmp(*e, "AWS_", 4) == 0) {
-            names[count++] = strndup(*e, strcspn(*e, "="));
-        }
-    }
-    for (int i = 0; i < count; i++) {
-        unsetenv(names[i]);
-        free(names[i]);
-    }
-    setenv("AWS_EC2_METADATA_DISABLED", "true", 1);
-}
-
 static int setup(void **state)
 {
     (void)state;
-    clear_aws_env();
+    aws_env_clear();
     assert_true(server_idle());
-    routes_clear();
+    fake_http_routes_clear();
     return 0;
 }
 
@@ -530,15 +277,17 @@ static void test_refused_session_is_replaced_once(void **state)
     aws_client_response_free(&resp);
 
     /* AssumeRole, the refused request, AssumeRole again, the same request with the new keys. */
-    assert_int_equal(request_count(), 4);
-    assert_string_equal(request_at(0).method, "POST");
-    assert_non_null(strstr(request_at(0).body, "RoleArn=arn%3Aaws%3Aiam%3A%3A111111111111"));
-    recorded_t refused = request_at(1);
+    assert_int_equal(fake_http_request_count(), 4);
+    assert_string_equal(fake_http_request_at(0).method, "POST");
+    assert_non_null(
+        strstr(fake_http_request_at(0).body, "RoleArn=arn%3Aaws%3Aiam%3A%3A111111111111"));
+    fake_http_request_t refused = fake_http_request_at(1);
     assert_string_equal(refused.path, "/" BUCKET OBJECT);
     assert_s3_signed_with(&refused, "ASIAFIRST");
-    assert_string_equal(request_at(2).method, "POST");
-    assert_non_null(strstr(request_at(2).body, "RoleArn=arn%3Aaws%3Aiam%3A%3A111111111111"));
-    recorded_t resent = request_at(3);
+    assert_string_equal(fake_http_request_at(2).method, "POST");
+    assert_non_null(
+        strstr(fake_http_request_at(2).body, "RoleArn=arn%3Aaws%3Aiam%3A%3A111111111111"));
+    fake_http_request_t resent = fake_http_request_at(3);
     assert_string_equal(resent.path, "/" BUCKET OBJECT);
     assert_s3_signed_with(&resent, "ASIASECOND");
 
@@ -562,7 +311,7 @@ static void test_refused_session_is_replaced_once(void **state)
     assert_int_equal(resp.status, 200);
     assert_int_equal(resp.attempts, 1);
     aws_client_response_free(&resp);
-    assert_int_equal(request_count(), 5);
+    assert_int_equal(fake_http_request_count(), 5);
     aws_client_free(client);
 }
 
@@ -586,7 +335,7 @@ static void test_refused_again_is_not_resent_twice(void **state)
     assert_int_equal(resp.attempts, 2);
     assert_int_equal(resp.transient, 0);
     aws_client_response_free(&resp);
-    assert_int_equal(request_count(), 4);
+    assert_int_equal(fake_http_request_count(), 4);
     aws_client_free(client);
 }
 
@@ -611,7 +360,7 @@ static void test_long_term_keys_are_not_refreshed(void **state)
     assert_string_equal(resp.error_message, "The provided token has expired.");
     assert_int_equal(resp.attempts, 1);
     aws_client_response_free(&resp);
-    assert_int_equal(request_count(), 1);
+    assert_int_equal(fake_http_request_count(), 1);
     cJSON *warnings = warn_lines(log);
     assert_int_equal(cJSON_GetArraySize(warnings), 0);
     cJSON_Delete(warnings);
@@ -634,7 +383,7 @@ static void test_clock_problem_is_not_a_key_problem(void **state)
     assert_string_equal(resp.error_code, "RequestExpired");
     assert_int_equal(resp.attempts, 1);
     aws_client_response_free(&resp);
-    assert_int_equal(request_count(), 2);
+    assert_int_equal(fake_http_request_count(), 2);
     aws_client_free(client);
 }
 
@@ -657,7 +406,7 @@ static void test_refresh_past_the_deadline_keeps_the_answer(void **state)
     assert_string_equal(resp.error_code, "ExpiredToken");
     assert_int_equal(resp.attempts, 1);
     aws_client_response_free(&resp);
-    assert_int_equal(request_count(), 3);
+    assert_int_equal(fake_http_request_count(), 3);
     aws_client_free(client);
 }
 
@@ -677,10 +426,10 @@ static void test_throttling_is_retried(void **state)
     assert_int_equal(resp.attempts, AWS_RETRY_MAX_ATTEMPTS);
     assert_int_not_equal(resp.transient, 0);
     aws_client_response_free(&resp);
-    assert_int_equal(request_count(), AWS_RETRY_MAX_ATTEMPTS);
+    assert_int_equal(fake_http_request_count(), AWS_RETRY_MAX_ATTEMPTS);
 
     /* Throttled twice, then answered. */
-    routes_clear();
+    fake_http_routes_clear();
     route_object(NULL, 2, 503, s3_error("SlowDown", "Please reduce your request rate."));
     route_object(NULL, 0, 200, "{}");
     assert_int_equal(aws_client_request(client, &no_deadline, &req, &resp, err, sizeof(err)), 0);
@@ -709,7 +458,7 @@ static void test_access_denied_is_final(void **state)
     assert_int_equal(resp.attempts, 1);
     assert_int_equal(resp.transient, 0);
     aws_client_response_free(&resp);
-    assert_int_equal(request_count(), 2); /* AssumeRole and the one request */
+    assert_int_equal(fake_http_request_count(), 2); /* AssumeRole and the one request */
     aws_client_free(client);
 }
 
@@ -727,10 +476,10 @@ static void test_custom_endpoint_uses_path_style(void **state)
     assert_int_equal(aws_client_request(client, &no_deadline, &req, &resp, err, sizeof(err)), 0);
     assert_int_equal(resp.status, 200);
     aws_client_response_free(&resp);
-    recorded_t r = request_at(0);
+    fake_http_request_t r = fake_http_request_at(0);
     assert_string_equal(r.path, "/" BUCKET OBJECT);
-    snprintf(want_host, sizeof(want_host), "127.0.0.1:%d", srv.port);
-    assert_string_equal(header_of(&r, "Host", host, sizeof(host)), want_host);
+    snprintf(want_host, sizeof(want_host), "127.0.0.1:%d", fake_http_port());
+    assert_string_equal(fake_http_header_of(&r, "Host", host, sizeof(host)), want_host);
     aws_client_free(client);
 }
 
@@ -746,11 +495,11 @@ static void connect_target(const char *bucket, char *out, size_t size)
     char err[512];
 
     assert_true(server_idle());
-    routes_clear();
+    fake_http_routes_clear();
     /* The stand-in refuses the tunnel: the request fails, but its target is recorded. */
     assert_int_equal(aws_client_request(client, &call, &req, &resp, err, sizeof(err)), -1);
-    assert_true(request_count() >= 1);
-    recorded_t r = request_at(0);
+    assert_true(fake_http_request_count() >= 1);
+    fake_http_request_t r = fake_http_request_at(0);
     assert_string_equal(r.method, "CONNECT");
     snprintf(out, size, "%s", r.path);
     aws_client_response_free(&resp);
@@ -759,10 +508,10 @@ static void connect_target(const char *bucket, char *out, size_t size)
 
 static void test_aws_endpoint_uses_virtual_hosts(void **state)
 {
-    char target[sizeof(((recorded_t *)NULL)->path)];
+    char target[sizeof(((fake_http_request_t *)NULL)->path)];
 
     (void)state;
-    setenv("https_proxy", srv.base_url, 1);
+    setenv("https_proxy", fake_http_base_url(), 1);
     connect_target(BUCKET, target, sizeof(target));
     assert_string_equal(target, BUCKET ".s3.eu-west-1.amazonaws.com:443");
     /* A dot would break the wildcard certificate: such buckets go in the path. */
@@ -794,9 +543,9 @@ int main(void)
     for (size_t i = 0; i < sizeof(proxies) / sizeof(proxies[0]); i++) {
         unsetenv(proxies[i]);
     }
-    server_start();
+    fake_http_start();
     failed = cmocka_run_group_tests(tests, NULL, NULL);
-    server_stop();
+    fake_http_stop();
     net_global_cleanup();
     return failed;
 }

@@ -15,7 +15,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -29,207 +28,22 @@
 #include "net/http_client.h"
 #include "plugins/plugin_host.h"
 
-extern char **environ;
+#include "support/aws_env.h"
+#include "support/fake_http.h"
 
 /* ---- the stand-in server ---- */
 
-#define MAX_ROUTES   16
-#define MAX_REQUESTS 32
-
-typedef struct route {
-    const char *method;
-    const char *path;     /* exact */
-    const char *body_has; /* NULL: any body */
-    int status;
-    char *body;
-    int delay_ms;
-} route_t;
-
-typedef struct recorded {
-    char method[16];
-    char path[512];
-    char head[8192];
-    char body[8192];
-} recorded_t;
-
-static struct {
-    int listen_fd;
-    int port;
-    char base_url[64];
-    pthread_t thread;
-    pthread_mutex_t lock;
-    bool stop;
-    route_t routes[MAX_ROUTES];
-    int route_count;
-    recorded_t requests[MAX_REQUESTS]; /* the first MAX_REQUESTS */
-    int request_count;                 /* all of them */
-    bool answering;                    /* between accepting a request and closing it */
-} srv;
-
 static char tmpdir[256];
-
-static bool server_stopping(void)
-{
-    pthread_mutex_lock(&srv.lock);
-    bool stop = srv.stop;
-    pthread_mutex_unlock(&srv.lock);
-    return stop;
-}
-
-static size_t read_request(int fd, char *buf, size_t size)
-{
-    size_t len = 0;
-    const char *head_end = NULL;
-    size_t want = SIZE_MAX;
-
-    while (len < size - 1 && len < want) {
-        ssize_t n = recv(fd, buf + len, size - 1 - len, 0);
-        if (n <= 0) {
-            break;
-        }
-        len += (size_t)n;
-        buf[len] = '\0';
-        if (head_end == NULL && (head_end = strstr(buf, "\r\n\r\n")) != NULL) {
-            const char *cl = strcasestr(buf, "\r\ncontent-length:");
-            want = (size_t)(head_end + 4 - buf) + (cl ? strtoul(cl + 17, NULL, 10) : 0);
-        }
-    }
-    buf[len] = '\0';
-    return len;
-}
-
-static void record(const char *raw, recorded_t *r)
-{
-    const char *head_end = strstr(raw, "\r\n\r\n");
-    size_t head_len = head_end ? (size_t)(head_end - raw) : strlen(raw);
-
-    memset(r, 0, sizeof(*r));
-    sscanf(raw, "%15s %511s", r->method, r->path);
-    snprintf(r->head, sizeof(r->head), "%.*s\r\n", (int)head_len, raw);
-    snprintf(r->body, sizeof(r->body), "%s", head_end ? head_end + 4 : "");
-}
-
-static const route_t *route_find(const recorded_t *r)
-{
-    for (int i = 0; i < srv.route_count; i++) {
-        const route_t *route = &srv.routes[i];
-        if (strcmp(route->method, r->method) == 0 && strcmp(route->path, r->path) == 0 &&
-            (route->body_has == NULL || strstr(r->body, route->body_has) != NULL)) {
-            return route;
-        }
-    }
-    return NULL;
-}
-
-static void answer(int fd, int status, const char *body, int delay_ms)
-{
-    char head[256];
-    int n = snprintf(head, sizeof(head),
-                     "HTTP/1.1 %d Test\r\nContent-Length: %zu\r\nConnection: close\r\n\r\n", status,
-                     strlen(body));
-
-    if (delay_ms > 0) {
-        poll(NULL, 0, delay_ms);
-    }
-    if (send(fd, head, (size_t)n, MSG_NOSIGNAL) == n) {
-        (void)send(fd, body, strlen(body), MSG_NOSIGNAL);
-    }
-}
-
-static void *server_main(void *arg)
-{
-    static char raw[32768];
-
-    (void)arg;
-    while (!server_stopping()) {
-        struct pollfd p = {.fd = srv.listen_fd, .events = POLLIN};
-        if (poll(&p, 1, 20) != 1) {
-            continue;
-        }
-        int fd = accept(srv.listen_fd, NULL, NULL);
-        if (fd < 0) {
-            continue;
-        }
-        pthread_mutex_lock(&srv.lock);
-        srv.answering = true;
-        pthread_mutex_unlock(&srv.lock);
-        read_request(fd, raw, sizeof(raw));
-        pthread_mutex_lock(&srv.lock);
-        recorded_t r;
-        record(raw, &r);
-        if (srv.request_count < MAX_REQUESTS) {
-            srv.requests[srv.request_count] = r;
-        }
-        srv.request_count++;
-        const route_t *route = route_find(&r);
-        int status = route ? route->status : 404;
-        char *body = strdup(route ? route->body : "no route");
-        int delay_ms = route ? route->delay_ms : 0;
-        pthread_mutex_unlock(&srv.lock);
-        answer(fd, status, body, delay_ms);
-        free(body);
-        close(fd);
-        pthread_mutex_lock(&srv.lock);
-        srv.answering = false;
-        pthread_mutex_unlock(&srv.lock);
-    }
-    return NULL;
-}
-
-static void server_start(void)
-{
-    struct sockaddr_in addr = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    socklen_t addr_len = sizeof(addr);
-
-    srv.listen_fd = socket(AF_INET, SOCK_STREAM, 0);
-    assert_true(srv.listen_fd >= 0);
-    assert_int_equal(bind(srv.listen_fd, (struct sockaddr *)&addr, sizeof(addr)), 0);
-    assert_int_equal(listen(srv.listen_fd, 16), 0);
-    getsockname(srv.listen_fd, (struct sockaddr *)&addr, &addr_len);
-    srv.port = ntohs(addr.sin_port);
-    snprintf(srv.base_url, sizeof(srv.base_url), "http://127.0.0.1:%d", srv.port);
-    pthread_mutex_init(&srv.lock, NULL);
-    assert_int_equal(pthread_create(&srv.thread, NULL, server_main, NULL), 0);
-}
-
-static void routes_clear(void)
-{
-    pthread_mutex_lock(&srv.lock);
-    for (int i = 0; i < srv.route_count; i++) {
-        free(srv.routes[i].body);
-    }
-    srv.route_count = 0;
-    srv.request_count = 0;
-    pthread_mutex_unlock(&srv.lock);
-}
-
-static void server_stop(void)
-{
-    routes_clear();
-    pthread_mutex_lock(&srv.lock);
-    srv.stop = true;
-    pthread_mutex_unlock(&srv.lock);
-    pthread_join(srv.thread, NULL);
-    close(srv.listen_fd);
-    pthread_mutex_destroy(&srv.lock);
-}
 
 static void route_add(const char *method, const char *path, const char *body_has, int status,
                       const char *body, int delay_ms)
 {
-    pthread_mutex_lock(&srv.lock);
-    assert_true(srv.route_count < MAX_ROUTES);
-    srv.routes[srv.route_count++] =
-        (route_t){method, path, body_has, status, strdup(body), delay_ms};
-    pthread_mutex_unlock(&srv.lock);
-}
-
-static int request_count(void)
-{
-    pthread_mutex_lock(&srv.lock);
-    int n = srv.request_count;
-    pthread_mutex_unlock(&srv.lock);
-    return n;
+    fake_http_route_add((fake_http_route_t){.method = method,
+                                            .path = path,
+                                            .body_has = body_has,
+                                            .status = status,
+                                            .delay_ms = delay_ms},
+                        body);
 }
 
 /* Polls until cond holds or two seconds pass; returns whether it holds. */
@@ -246,61 +60,21 @@ static bool eventually(bool (*cond)(int), int arg)
 
 static bool requests_reach(int n)
 {
-    return request_count() >= n;
+    return fake_http_request_count() >= n;
 }
 
 static bool server_idle(int unused)
 {
     (void)unused;
-    pthread_mutex_lock(&srv.lock);
-    bool idle = !srv.answering;
-    pthread_mutex_unlock(&srv.lock);
-    return idle;
-}
-
-static recorded_t request_at(int i)
-{
-    pthread_mutex_lock(&srv.lock);
-    assert_true(i < srv.request_count && i < MAX_REQUESTS);
-    recorded_t r = srv.requests[i];
-    pthread_mutex_unlock(&srv.lock);
-    return r;
-}
-
-/* A header's value in a recorded request, "" when absent. */
-static const char *header_of(const recorded_t *r, const char *name, char *out, size_t size)
-{
-    char needle[128];
-    const char *at;
-
-    snprintf(needle, sizeof(needle), "\r\n%s:", name);
-    out[0] = '\0';
-    if ((at = strcasestr(r->head, needle)) != NULL) {
-        at += strlen(needle);
-        at += strspn(at, " ");
-        snprintf(out, size, "%.*s", (int)strcspn(at, "\r\n"), at);
-    }
-    return out;
+    return fake_http_idle();
 }
 
 /* ---- environment, files, answers ---- */
 
 static void clear_aws_env(void)
 {
-    char *names[256];
-    int count = 0;
-
-    for (char **e = environ; *e != NULL && count < 256; e++) {
-        if (strncmp(*e, "AWS_", 4) == 0) {
-            names[count++] = strndup(*e, strcspn(*e, "="));
-        }
-    }
-    for (int i = 0; i < count; i++) {
-        unsetenv(names[i]);
-        free(names[i]);
-    }
+    aws_env_clear();
     setenv("HOME", tmpdir, 1);
-    setenv("AWS_EC2_METADATA_DISABLED", "true", 1);
 }
 
 static void write_file(const char *name, const char *text, char *path, size_t size)
@@ -392,7 +166,7 @@ static int setup(void **state)
     (void)state;
     clear_aws_env();
     assert_true(eventually(server_idle, 0));
-    routes_clear();
+    fake_http_routes_clear();
     return 0;
 }
 
@@ -516,7 +290,7 @@ static void test_explicit_keys(void **state)
     assert_string_equal(keys.session_token, "conf-token");
     assert_int_equal(keys.expires_at, 0);
     aws_keys_clear(&keys);
-    assert_int_equal(request_count(), 0);
+    assert_int_equal(fake_http_request_count(), 0);
     aws_credential_free(cred);
 }
 
@@ -647,7 +421,7 @@ static void test_profiles(void **state)
     /* A role profile assumes its role with its source profile's keys. */
     route_add("POST", "/", "Action=AssumeRole&", 200,
               sts_answer("AssumeRole", "ASIACHAINED", time(NULL) + 3600), 0);
-    snprintf(value, sizeof(value), "%s", srv.base_url);
+    snprintf(value, sizeof(value), "%s", fake_http_base_url());
     setenv("AWS_ENDPOINT_URL_STS", value, 1);
     cred = cred_from("{\"profile\":\"chained\"}");
     assert_int_equal(resolve(cred, NULL, &keys, err, sizeof(err)), 0);
@@ -655,13 +429,13 @@ static void test_profiles(void **state)
     assert_string_equal(keys.session_token, "token-ASIACHAINED");
     assert_true(keys.expires_at > time(NULL) + 3500);
     aws_keys_clear(&keys);
-    assert_int_equal(request_count(), 1);
-    recorded_t r = request_at(0);
+    assert_int_equal(fake_http_request_count(), 1);
+    fake_http_request_t r = fake_http_request_at(0);
     assert_non_null(strstr(r.body, "RoleArn=arn%3Aaws%3Aiam%3A%3A333333333333%3Arole%2FChained"));
     assert_non_null(strstr(r.body, "ExternalId=chain-ext"));
     assert_non_null(strstr(r.body, "RoleSessionName=chain-s"));
-    assert_non_null(
-        strstr(header_of(&r, "Authorization", value, sizeof(value)), "Credential=AKIDDEV/"));
+    assert_non_null(strstr(fake_http_header_of(&r, "Authorization", value, sizeof(value)),
+                           "Credential=AKIDDEV/"));
     assert_non_null(strstr(value, "/eu-west-1/sts/aws4_request"));
     aws_credential_free(cred);
 }
@@ -678,7 +452,7 @@ static void test_web_identity(void **state)
     setenv("AWS_WEB_IDENTITY_TOKEN_FILE", path, 1);
     setenv("AWS_ROLE_ARN", "arn:aws:iam::444444444444:role/Pod", 1);
     setenv("AWS_ROLE_SESSION_NAME", "pod-session", 1);
-    setenv("AWS_ENDPOINT_URL_STS", srv.base_url, 1);
+    setenv("AWS_ENDPOINT_URL_STS", fake_http_base_url(), 1);
     route_add("POST", "/", "Action=AssumeRoleWithWebIdentity&", 200,
               sts_answer("AssumeRoleWithWebIdentity", "ASIAWEB", time(NULL) + 3600), 0);
 
@@ -687,17 +461,17 @@ static void test_web_identity(void **state)
     assert_string_equal(keys.access_key_id, "ASIAWEB");
     assert_string_equal(keys.secret_access_key, "secret-ASIAWEB");
     aws_keys_clear(&keys);
-    assert_int_equal(request_count(), 1);
-    recorded_t r = request_at(0);
+    assert_int_equal(fake_http_request_count(), 1);
+    fake_http_request_t r = fake_http_request_at(0);
     assert_non_null(strstr(r.body, "WebIdentityToken=eyJhbGciOiJSUzI1NiJ9.payload.sig&"));
     assert_non_null(strstr(r.body, "RoleArn=arn%3Aaws%3Aiam%3A%3A444444444444%3Arole%2FPod"));
     assert_non_null(strstr(r.body, "RoleSessionName=pod-session"));
-    assert_string_equal(header_of(&r, "Authorization", value, sizeof(value)), "");
+    assert_string_equal(fake_http_header_of(&r, "Authorization", value, sizeof(value)), "");
 
     /* Cached: the second call sends nothing. */
     assert_int_equal(resolve(cred, NULL, &keys, err, sizeof(err)), 0);
     aws_keys_clear(&keys);
-    assert_int_equal(request_count(), 1);
+    assert_int_equal(fake_http_request_count(), 1);
     aws_credential_free(cred);
 
     unsetenv("AWS_ROLE_ARN");
@@ -722,29 +496,29 @@ static void test_container(void **state)
               0);
     route_add("GET", "/pod/creds", NULL, 200, json_answer("ASIAEKS", time(NULL) + 3600), 0);
 
-    aws__container_host = srv.base_url;
+    aws__container_host = fake_http_base_url();
     setenv("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "/v2/credentials/abc", 1);
     cred = cred_from("{}");
     assert_int_equal(resolve(cred, NULL, &keys, err, sizeof(err)), 0);
     assert_string_equal(keys.access_key_id, "ASIAECS");
     assert_string_equal(keys.session_token, "token-ASIAECS");
     aws_keys_clear(&keys);
-    recorded_t r = request_at(0);
+    fake_http_request_t r = fake_http_request_at(0);
     assert_string_equal(r.path, "/v2/credentials/abc");
-    assert_string_equal(header_of(&r, "Authorization", value, sizeof(value)), "");
+    assert_string_equal(fake_http_header_of(&r, "Authorization", value, sizeof(value)), "");
     aws_credential_free(cred);
     aws__container_host = saved_host;
     unsetenv("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI");
 
-    snprintf(url, sizeof(url), "%s/pod/creds", srv.base_url);
+    snprintf(url, sizeof(url), "%s/pod/creds", fake_http_base_url());
     setenv("AWS_CONTAINER_CREDENTIALS_FULL_URI", url, 1);
     setenv("AWS_CONTAINER_AUTHORIZATION_TOKEN", "env-auth", 1);
     cred = cred_from("{}");
     assert_int_equal(resolve(cred, NULL, &keys, err, sizeof(err)), 0);
     assert_string_equal(keys.access_key_id, "ASIAEKS");
     aws_keys_clear(&keys);
-    r = request_at(1);
-    assert_string_equal(header_of(&r, "Authorization", value, sizeof(value)), "env-auth");
+    r = fake_http_request_at(1);
+    assert_string_equal(fake_http_header_of(&r, "Authorization", value, sizeof(value)), "env-auth");
     aws_credential_free(cred);
 
     /* The token file wins over the variable. */
@@ -753,8 +527,9 @@ static void test_container(void **state)
     cred = cred_from("{}");
     assert_int_equal(resolve(cred, NULL, &keys, err, sizeof(err)), 0);
     aws_keys_clear(&keys);
-    r = request_at(2);
-    assert_string_equal(header_of(&r, "Authorization", value, sizeof(value)), "file-auth");
+    r = fake_http_request_at(2);
+    assert_string_equal(fake_http_header_of(&r, "Authorization", value, sizeof(value)),
+                        "file-auth");
     aws_credential_free(cred);
 
     /* Plain http elsewhere than loopback, ECS or EKS would expose the token. */
@@ -764,7 +539,7 @@ static void test_container(void **state)
     assert_non_null(strstr(err, "plain http"));
     assert_null(strstr(err, "file-auth"));
     aws_credential_free(cred);
-    assert_int_equal(request_count(), 3);
+    assert_int_equal(fake_http_request_count(), 3);
 }
 
 static void test_imds(void **state)
@@ -776,7 +551,7 @@ static void test_imds(void **state)
 
     (void)state;
     unsetenv("AWS_EC2_METADATA_DISABLED");
-    setenv("AWS_EC2_METADATA_SERVICE_ENDPOINT", srv.base_url, 1);
+    setenv("AWS_EC2_METADATA_SERVICE_ENDPOINT", fake_http_base_url(), 1);
     route_add("PUT", "/latest/api/token", NULL, 200, "IMDSTOKEN-1", 0);
     route_add("GET", "/latest/meta-data/iam/security-credentials/", NULL, 200, "ec2-role\n", 0);
     route_add("GET", "/latest/meta-data/iam/security-credentials/ec2-role", NULL, 200,
@@ -787,24 +562,26 @@ static void test_imds(void **state)
     assert_string_equal(keys.access_key_id, "ASIAEC2");
     assert_true(keys.expires_at > time(NULL) + 5 * 3600);
     aws_keys_clear(&keys);
-    assert_int_equal(request_count(), 3);
-    recorded_t put = request_at(0);
-    recorded_t list = request_at(1);
-    recorded_t get = request_at(2);
+    assert_int_equal(fake_http_request_count(), 3);
+    fake_http_request_t put = fake_http_request_at(0);
+    fake_http_request_t list = fake_http_request_at(1);
+    fake_http_request_t get = fake_http_request_at(2);
     assert_string_equal(put.method, "PUT");
     assert_string_equal(put.path, "/latest/api/token");
     assert_string_equal(
-        header_of(&put, "X-aws-ec2-metadata-token-ttl-seconds", value, sizeof(value)), "21600");
+        fake_http_header_of(&put, "X-aws-ec2-metadata-token-ttl-seconds", value, sizeof(value)),
+        "21600");
     assert_string_equal(list.method, "GET");
-    assert_string_equal(header_of(&list, "X-aws-ec2-metadata-token", value, sizeof(value)),
-                        "IMDSTOKEN-1");
+    assert_string_equal(
+        fake_http_header_of(&list, "X-aws-ec2-metadata-token", value, sizeof(value)),
+        "IMDSTOKEN-1");
     assert_string_equal(get.path, "/latest/meta-data/iam/security-credentials/ec2-role");
-    assert_string_equal(header_of(&get, "X-aws-ec2-metadata-token", value, sizeof(value)),
+    assert_string_equal(fake_http_header_of(&get, "X-aws-ec2-metadata-token", value, sizeof(value)),
                         "IMDSTOKEN-1");
     aws_credential_free(cred);
 
     /* No role attached. */
-    routes_clear();
+    fake_http_routes_clear();
     route_add("PUT", "/latest/api/token", NULL, 200, "IMDSTOKEN-2", 0);
     cred = cred_from("{}");
     assert_int_equal(resolve(cred, NULL, &keys, err, sizeof(err)), -1);
@@ -855,14 +632,14 @@ static aws_credential_t *role_cred(void)
     snprintf(json, sizeof(json),
              "{" BASE_SETTINGS ",\"role_arn\":\"arn:aws:iam::{{ .event.account }}:role/Responder\","
              "\"external_id\":\"ext-42\",\"endpoint_urls\":{\"sts\":\"%s/sts/\"}}",
-             srv.base_url);
+             fake_http_base_url());
     aws_credential_t *cred = cred_from(json);
     assert_non_null(cred);
     return cred;
 }
 
 /* Signs the recorded request again and compares with what was sent. */
-static void assert_signed_with_base(const recorded_t *r)
+static void assert_signed_with_base(const fake_http_request_t *r)
 {
     char date[32];
     char auth[1024];
@@ -876,10 +653,10 @@ static void assert_signed_with_base(const recorded_t *r)
     char why[128];
     char token[64];
 
-    header_of(r, "X-Amz-Date", date, sizeof(date));
-    header_of(r, "Authorization", auth, sizeof(auth));
+    fake_http_header_of(r, "X-Amz-Date", date, sizeof(date));
+    fake_http_header_of(r, "Authorization", auth, sizeof(auth));
     assert_non_null(strptime(date, "%Y%m%dT%H%M%SZ", &tm));
-    snprintf(host, sizeof(host), "127.0.0.1:%d", srv.port);
+    snprintf(host, sizeof(host), "127.0.0.1:%d", fake_http_port());
     sigv4_params_t p = {.method = "POST",
                         .host = host,
                         .path = "/sts/",
@@ -892,7 +669,8 @@ static void assert_signed_with_base(const recorded_t *r)
                         .now = timegm(&tm)};
     assert_int_equal(sigv4_sign(&p, &base, &expected, why, sizeof(why)), 0);
     assert_string_equal(auth, expected.authorization);
-    assert_string_equal(header_of(r, "X-Amz-Security-Token", token, sizeof(token)), "base-token");
+    assert_string_equal(fake_http_header_of(r, "X-Amz-Security-Token", token, sizeof(token)),
+                        "base-token");
 }
 
 static void test_assume_role_per_event(void **state)
@@ -914,10 +692,10 @@ static void test_assume_role_per_event(void **state)
     assert_int_equal(resolve(cred, "{\"account\":\"222222222222\"}", &keys, err, sizeof(err)), 0);
     assert_string_equal(keys.access_key_id, "ASIATWO");
     aws_keys_clear(&keys);
-    assert_int_equal(request_count(), 2);
+    assert_int_equal(fake_http_request_count(), 2);
 
     for (int i = 0; i < 2; i++) {
-        recorded_t r = request_at(i);
+        fake_http_request_t r = fake_http_request_at(i);
         assert_string_equal(r.path, "/sts/");
         assert_non_null(strstr(r.body, "Action=AssumeRole&Version=2011-06-15&"));
         assert_non_null(strstr(r.body, i == 0 ? "RoleArn=arn%3Aaws%3Aiam%3A%3A111111111111%3A"
@@ -935,7 +713,7 @@ static void test_assume_role_per_event(void **state)
     aws_keys_clear(&keys);
     assert_int_equal(resolve(cred, "{\"account\":\"222222222222\"}", &keys, err, sizeof(err)), 0);
     aws_keys_clear(&keys);
-    assert_int_equal(request_count(), 2);
+    assert_int_equal(fake_http_request_count(), 2);
     aws_credential_free(cred);
 }
 
@@ -954,10 +732,10 @@ static void test_refresh_near_expiry(void **state)
     assert_int_equal(resolve(cred, "{\"account\":\"111111111111\"}", &keys, err, sizeof(err)), 0);
     assert_string_equal(keys.access_key_id, "ASIASHORT");
     aws_keys_clear(&keys);
-    assert_int_equal(request_count(), 2);
+    assert_int_equal(fake_http_request_count(), 2);
 
     /* A failed refresh keeps the keys that are still valid. */
-    routes_clear();
+    fake_http_routes_clear();
     route_add("POST", "/sts/", NULL, 403,
               "<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code>"
               "<Message>not now</Message></Error></ErrorResponse>",
@@ -965,12 +743,12 @@ static void test_refresh_near_expiry(void **state)
     assert_int_equal(resolve(cred, "{\"account\":\"111111111111\"}", &keys, err, sizeof(err)), 0);
     assert_string_equal(keys.access_key_id, "ASIASHORT");
     aws_keys_clear(&keys);
-    assert_int_equal(request_count(), 1);
+    assert_int_equal(fake_http_request_count(), 1);
     /* ... and does not ask STS again at once. */
     assert_int_equal(resolve(cred, "{\"account\":\"111111111111\"}", &keys, err, sizeof(err)), 0);
     assert_string_equal(keys.access_key_id, "ASIASHORT");
     aws_keys_clear(&keys);
-    assert_int_equal(request_count(), 1);
+    assert_int_equal(fake_http_request_count(), 1);
     aws_credential_free(cred);
 }
 
@@ -995,7 +773,7 @@ static void test_rendered_arn_refused(void **state)
     }
     /* An event without the field renders null, which is no ARN either. */
     assert_int_equal(resolve(cred, "{}", &keys, err, sizeof(err)), -1);
-    assert_int_equal(request_count(), 0);
+    assert_int_equal(fake_http_request_count(), 0);
     aws_credential_free(cred);
 }
 
@@ -1018,7 +796,7 @@ static void test_sts_error_reported(void **state)
     assert_non_null(strstr(err, "arn:aws:iam::111111111111:role/Responder"));
     assert_null(strstr(err, "base-secret"));
     assert_null(strstr(err, "base-token"));
-    assert_int_equal(request_count(), 1);
+    assert_int_equal(fake_http_request_count(), 1);
     aws_credential_free(cred);
 }
 
@@ -1035,7 +813,7 @@ static void test_sts_server_errors_retried(void **state)
               0);
     assert_int_equal(resolve(cred, "{\"account\":\"111111111111\"}", &keys, err, sizeof(err)), -1);
     assert_non_null(strstr(err, "ServiceUnavailable: try later"));
-    assert_int_equal(request_count(), AWS_RETRY_MAX_ATTEMPTS);
+    assert_int_equal(fake_http_request_count(), AWS_RETRY_MAX_ATTEMPTS);
     aws_credential_free(cred);
 }
 
@@ -1054,16 +832,16 @@ static void test_cache_bounded(void **state)
         assert_int_equal(resolve(cred, event, &keys, err, sizeof(err)), 0);
         aws_keys_clear(&keys);
     }
-    assert_int_equal(request_count(), AWS_CACHE_MAX_ENTRIES + 10);
+    assert_int_equal(fake_http_request_count(), AWS_CACHE_MAX_ENTRIES + 10);
 
     /* The most recent role is still cached; the least recently used ones were dropped. */
     snprintf(event, sizeof(event), "{\"account\":\"%012d\"}", 100000 + AWS_CACHE_MAX_ENTRIES + 9);
     assert_int_equal(resolve(cred, event, &keys, err, sizeof(err)), 0);
     aws_keys_clear(&keys);
-    assert_int_equal(request_count(), AWS_CACHE_MAX_ENTRIES + 10);
+    assert_int_equal(fake_http_request_count(), AWS_CACHE_MAX_ENTRIES + 10);
     assert_int_equal(resolve(cred, "{\"account\":\"000000100000\"}", &keys, err, sizeof(err)), 0);
     aws_keys_clear(&keys);
-    assert_int_equal(request_count(), AWS_CACHE_MAX_ENTRIES + 11);
+    assert_int_equal(fake_http_request_count(), AWS_CACHE_MAX_ENTRIES + 11);
     aws_credential_free(cred);
 }
 
@@ -1105,7 +883,7 @@ static void test_concurrent_resolves_share_one_call(void **state)
         assert_int_equal(workers[i].rc, 0);
         assert_string_equal(workers[i].id, "ASIASHARED");
     }
-    assert_int_equal(request_count(), 1);
+    assert_int_equal(fake_http_request_count(), 1);
     aws_credential_free(cred);
 }
 
@@ -1131,7 +909,7 @@ static void test_forget_drops_only_those_keys(void **state)
               sts_answer("AssumeRole", "ASIATWO", time(NULL) + 3600), 0);
     assert_int_equal(resolve(cred, ACCOUNT_1, &one, err, sizeof(err)), 0);
     assert_int_equal(resolve(cred, ACCOUNT_2, &two, err, sizeof(err)), 0);
-    assert_int_equal(request_count(), 2);
+    assert_int_equal(fake_http_request_count(), 2);
 
     assert_true(aws_credential_forget(cred, &one, role_arn, sizeof(role_arn)));
     assert_string_equal(role_arn, ROLE_1);
@@ -1142,17 +920,17 @@ static void test_forget_drops_only_those_keys(void **state)
     assert_int_equal(resolve(cred, ACCOUNT_2, &keys, err, sizeof(err)), 0);
     assert_string_equal(keys.access_key_id, "ASIATWO");
     aws_keys_clear(&keys);
-    assert_int_equal(request_count(), 2);
+    assert_int_equal(fake_http_request_count(), 2);
 
     /* ... and the forgotten ones are fetched again. */
-    routes_clear();
+    fake_http_routes_clear();
     route_add("POST", "/sts/", "111111111111", 200,
               sts_answer("AssumeRole", "ASIAONENEW", time(NULL) + 3600), 0);
     assert_int_equal(resolve(cred, ACCOUNT_1, &keys, err, sizeof(err)), 0);
     assert_string_equal(keys.access_key_id, "ASIAONENEW");
     aws_keys_clear(&keys);
-    assert_int_equal(request_count(), 1);
-    assert_non_null(strstr(request_at(0).body, "111111111111"));
+    assert_int_equal(fake_http_request_count(), 1);
+    assert_non_null(strstr(fake_http_request_at(0).body, "111111111111"));
 
     aws_keys_clear(&one);
     aws_keys_clear(&two);
@@ -1206,14 +984,14 @@ static void test_sts_stops_at_the_deadline(void **state)
     }
     assert_non_null(strstr(err, "sts AssumeRole " ROLE_1 ": the step's deadline passed"));
     assert_null(keys.access_key_id);
-    assert_int_equal(request_count(), 1);
+    assert_int_equal(fake_http_request_count(), 1);
 
     /* A deadline already gone asks nobody. */
     assert_true(eventually(server_idle, 0));
-    routes_clear();
+    fake_http_routes_clear();
     assert_int_equal(resolve_by(cred, ACCOUNT_1, 1, &keys, err, sizeof(err)), -1);
     assert_non_null(strstr(err, "the step's deadline passed"));
-    assert_int_equal(request_count(), 0);
+    assert_int_equal(fake_http_request_count(), 0);
     aws_credential_free(cred);
 }
 
@@ -1226,7 +1004,7 @@ static void test_container_stops_at_the_deadline(void **state)
     (void)state;
     route_add("GET", "/v2/credentials/slow", NULL, 200, json_answer("ASIASLOW", time(NULL) + 3600),
               500);
-    aws__container_host = srv.base_url;
+    aws__container_host = fake_http_base_url();
     setenv("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "/v2/credentials/slow", 1);
     aws_credential_t *cred = cred_from("{}");
     uint64_t start = plugin_clock_ms();
@@ -1236,7 +1014,7 @@ static void test_container_stops_at_the_deadline(void **state)
         fail_msg("resolve took %llu ms for a 150 ms deadline", (unsigned long long)took);
     }
     assert_non_null(strstr(err, "container credentials endpoint: "));
-    assert_int_equal(request_count(), 1);
+    assert_int_equal(fake_http_request_count(), 1);
     aws_credential_free(cred);
     aws__container_host = saved_host;
 }
@@ -1298,7 +1076,7 @@ static void test_waiter_stops_at_its_deadline(void **state)
     assert_string_equal(first.id, "ASIASLOW");
     assert_int_equal(patient.rc, 0);
     assert_string_equal(patient.id, "ASIASLOW");
-    assert_int_equal(request_count(), 1);
+    assert_int_equal(fake_http_request_count(), 1);
     aws_credential_free(cred);
 }
 
@@ -1324,7 +1102,7 @@ static void test_waiter_fetches_when_the_fetcher_ran_out_of_time(void **state)
     assert_non_null(strstr(hurried.err, "the step's deadline passed"));
     assert_int_equal(patient.rc, 0);
     assert_string_equal(patient.id, "ASIASLOW");
-    assert_int_equal(request_count(), 2);
+    assert_int_equal(fake_http_request_count(), 2);
     aws_credential_free(cred);
 }
 
@@ -1367,9 +1145,9 @@ int main(void)
     unsetenv("HTTPS_PROXY");
     unsetenv("all_proxy");
     unsetenv("ALL_PROXY");
-    server_start();
+    fake_http_start();
     failed = cmocka_run_group_tests(tests, NULL, NULL);
-    server_stop();
+    fake_http_stop();
     net_global_cleanup();
     char cmd[300];
     snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);

@@ -2,9 +2,7 @@
  * The HTTP server, driven from outside: it runs on a libuv loop in its own
  * thread, and the tests talk to it through plain blocking sockets.
  */
-#include <arpa/inet.h>
 #include <errno.h>
-#include <netinet/in.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -12,8 +10,6 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
-#include <sys/time.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <stdarg.h>
@@ -26,52 +22,17 @@
 
 #include "http/http_server.h"
 
+#include "support/clock.h"
+#include "support/http_response.h"
+#include "support/server_thread.h"
+#include "support/sockets.h"
+
 /* ---- the server under test, on its own loop thread ---- */
 
-typedef struct fixture fixture_t;
-typedef void (*loop_call_fn)(fixture_t *fx, void *arg);
-
-struct fixture {
-    uv_loop_t loop;
-    uv_async_t async;
-    uv_thread_t thread;
-    uv_mutex_t call_lock;
-    uv_sem_t call_done;
-    loop_call_fn call;
-    void *call_arg;
-    http_server_t *srv;
-    int port;
+typedef struct fixture {
+    server_thread_t st;
     atomic_int async_answers;
-};
-
-static void on_async(uv_async_t *async)
-{
-    fixture_t *fx = async->data;
-
-    if (fx->call != NULL) {
-        loop_call_fn call = fx->call;
-        fx->call = NULL;
-        call(fx, fx->call_arg);
-        uv_sem_post(&fx->call_done);
-    }
-}
-
-/* Runs fn on the loop thread and waits for it. */
-static void run_on_loop(fixture_t *fx, loop_call_fn fn, void *arg)
-{
-    uv_mutex_lock(&fx->call_lock);
-    fx->call = fn;
-    fx->call_arg = arg;
-    uv_async_send(&fx->async);
-    uv_sem_wait(&fx->call_done);
-    uv_mutex_unlock(&fx->call_lock);
-}
-
-static void run_loop(void *arg)
-{
-    fixture_t *fx = arg;
-    uv_run(&fx->loop, UV_RUN_DEFAULT);
-}
+} fixture_t;
 
 static void close_handle_free(uv_handle_t *handle)
 {
@@ -101,7 +62,7 @@ static void handle_slow(http_exchange_t *ex, void *data)
 
     slow->ex = ex;
     slow->fx = fx;
-    uv_timer_init(&fx->loop, &slow->timer);
+    uv_timer_init(&fx->st.loop, &slow->timer);
     slow->timer.data = slow;
     uv_timer_start(&slow->timer, slow_answer_fire, 50, 0);
 }
@@ -157,65 +118,31 @@ static http_limits_t test_limits(void)
 static fixture_t *fixture_start(const http_limits_t *limits)
 {
     fixture_t *fx = calloc(1, sizeof(*fx));
-    char err[256];
 
     assert_non_null(fx);
-    assert_int_equal(uv_loop_init(&fx->loop), 0);
-    assert_int_equal(uv_async_init(&fx->loop, &fx->async, on_async), 0);
-    fx->async.data = fx;
-    uv_mutex_init(&fx->call_lock);
-    uv_sem_init(&fx->call_done, 0);
-    fx->srv = http_server_new(&fx->loop, limits);
-    assert_non_null(fx->srv);
-    assert_int_equal(http_server_route(fx->srv, "GET", "/hello", handle_hello, fx), 0);
-    assert_int_equal(http_server_route(fx->srv, "PUT", "/hello", handle_hello, fx), 0);
-    assert_int_equal(http_server_route(fx->srv, "POST", "/echo", handle_echo, fx), 0);
-    assert_int_equal(http_server_route(fx->srv, "HEAD", "/hello", handle_hello, fx), 0);
-    assert_int_equal(http_server_route(fx->srv, "GET", "/info", handle_info, fx), 0);
-    assert_int_equal(http_server_route(fx->srv, "GET", "/slow", handle_slow, fx), 0);
-    assert_int_equal(http_server_route(fx->srv, "GET", "/hello", handle_hello, fx), -1);
-    assert_int_equal(http_server_listen(fx->srv, "127.0.0.1", 0, err, sizeof(err)), 0);
-    fx->port = http_server_port(fx->srv);
-    assert_true(fx->port > 0);
-    assert_int_equal(uv_thread_create(&fx->thread, run_loop, fx), 0);
+    server_thread_init(&fx->st, limits);
+    http_server_t *srv = fx->st.srv;
+    assert_int_equal(http_server_route(srv, "GET", "/hello", handle_hello, fx), 0);
+    assert_int_equal(http_server_route(srv, "PUT", "/hello", handle_hello, fx), 0);
+    assert_int_equal(http_server_route(srv, "POST", "/echo", handle_echo, fx), 0);
+    assert_int_equal(http_server_route(srv, "HEAD", "/hello", handle_hello, fx), 0);
+    assert_int_equal(http_server_route(srv, "GET", "/info", handle_info, fx), 0);
+    assert_int_equal(http_server_route(srv, "GET", "/slow", handle_slow, fx), 0);
+    assert_int_equal(http_server_route(srv, "GET", "/hello", handle_hello, fx), -1);
+    server_thread_start(&fx->st);
+    assert_true(fx->st.port > 0);
     return fx;
 }
 
-static void on_server_closed(void *data)
-{
-    fixture_t *fx = data;
-    uv_close((uv_handle_t *)&fx->async, NULL);
-}
-
-static void close_server(fixture_t *fx, void *arg)
-{
-    (void)arg;
-    http_server_close(fx->srv, on_server_closed, fx);
-}
-
-/* Everything the server opened must be closed once it is: uv_loop_close fails
-   on any handle left behind. */
 static void fixture_stop(fixture_t *fx)
 {
-    run_on_loop(fx, close_server, NULL);
-    uv_thread_join(&fx->thread);
-    http_server_free(fx->srv);
-    assert_int_equal(uv_loop_close(&fx->loop), 0);
-    uv_mutex_destroy(&fx->call_lock);
-    uv_sem_destroy(&fx->call_done);
+    server_thread_stop(&fx->st);
     free(fx);
-}
-
-static void get_count(fixture_t *fx, void *arg)
-{
-    *(size_t *)arg = http_server_connection_count(fx->srv);
 }
 
 static size_t connection_count(fixture_t *fx)
 {
-    size_t count;
-    run_on_loop(fx, get_count, &count);
-    return count;
+    return server_thread_connection_count(&fx->st);
 }
 
 static int setup_default(void **state)
@@ -246,40 +173,16 @@ typedef struct response {
     size_t body_len;
 } response_t;
 
-static double now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1000.0 + ts.tv_nsec / 1e6;
-}
-
-static void sleep_ms(int ms)
-{
-    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
-    nanosleep(&ts, NULL);
-}
-
 static int connect_fd(int port)
 {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
-    struct timeval tv = {3, 0};
-
-    assert_true(fd >= 0);
-    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-    if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
-        close(fd);
-        return -1;
-    }
-    return fd;
+    return socket_connect_loopback(port, 3, false);
 }
 
 static client_t *client_open(fixture_t *fx)
 {
     client_t *c = calloc(1, sizeof(*c));
     assert_non_null(c);
-    c->fd = connect_fd(fx->port);
+    c->fd = connect_fd(fx->st.port);
     assert_true(c->fd >= 0);
     return c;
 }
@@ -300,13 +203,7 @@ static void client_reset(client_t *c)
 
 static void client_send(client_t *c, const char *data)
 {
-    size_t len = strlen(data);
-    while (len > 0) {
-        ssize_t n = send(c->fd, data, len, MSG_NOSIGNAL);
-        assert_true(n > 0);
-        data += n;
-        len -= (size_t)n;
-    }
+    socket_send_all(c->fd, data, strlen(data));
 }
 
 static ssize_t client_fill(client_t *c)
@@ -320,23 +217,15 @@ static ssize_t client_fill(client_t *c)
 
 static bool read_response_framed(client_t *c, response_t *r, bool head_only)
 {
-    char *end;
-    while ((end = memmem(c->buf, c->len, "\r\n\r\n", 4)) == NULL) {
+    size_t head_len;
+    while ((head_len = response_head_parse(c->buf, c->len, r->head, sizeof(r->head), &r->status)) ==
+           0) {
         if (client_fill(c) <= 0) {
             return false;
         }
     }
-    size_t head_len = (size_t)(end + 4 - c->buf);
-    assert_true(head_len < sizeof(r->head));
-    memcpy(r->head, c->buf, head_len);
-    r->head[head_len] = '\0';
-    assert_int_equal(sscanf(r->head, "HTTP/1.1 %d ", &r->status), 1);
 
-    size_t body_len = 0;
-    const char *cl = strcasestr(r->head, "\r\nContent-Length:");
-    if (cl != NULL && !head_only) {
-        body_len = strtoul(cl + 17, NULL, 10);
-    }
+    size_t body_len = head_only ? 0 : response_content_length(r->head);
     assert_true(body_len < sizeof(r->body));
     while (c->len < head_len + body_len) {
         if (client_fill(c) <= 0) {
@@ -982,10 +871,10 @@ static void test_expect_continue(void **state)
     client_close(c);
 }
 
-static void stop_accepting(fixture_t *fx, void *arg)
+static void stop_accepting(server_thread_t *st, void *arg)
 {
     (void)arg;
-    http_server_stop_accepting(fx->srv);
+    http_server_stop_accepting(st->srv);
 }
 
 static void test_stop_accepting(void **state)
@@ -1000,7 +889,7 @@ static void test_stop_accepting(void **state)
     expect_response(idle, 200, "hello");
     client_send(busy, "GET /slow HTTP/1.1\r\nHost: t\r\n\r\n");
     sleep_ms(10);
-    run_on_loop(fx, stop_accepting, NULL);
+    server_thread_run(&fx->st, stop_accepting, NULL);
 
     assert_true(client_sees_close(idle));
     assert_true(read_response(busy, &r));
@@ -1008,7 +897,7 @@ static void test_stop_accepting(void **state)
     assert_true(response_header(&r, "Connection", value, sizeof(value)));
     assert_string_equal(value, "close");
     assert_true(client_sees_close(busy));
-    assert_int_equal(connect_fd(fx->port), -1);
+    assert_int_equal(connect_fd(fx->st.port), -1);
     client_close(idle);
     client_close(busy);
 }
@@ -1021,7 +910,7 @@ static void test_close_with_pending_exchange(void **state)
 
     client_send(c, "GET /slow HTTP/1.1\r\nHost: t\r\n\r\n");
     sleep_ms(10);
-    run_on_loop(fx, close_server, NULL);
+    server_thread_close_server(&fx->st);
     assert_true(client_sees_close(c));
     wait_async_answers(fx, 1);
     client_close(c);
@@ -1030,11 +919,7 @@ static void test_close_with_pending_exchange(void **state)
 static int teardown_closed(void **state)
 {
     fixture_t *fx = *state;
-    uv_thread_join(&fx->thread);
-    http_server_free(fx->srv);
-    assert_int_equal(uv_loop_close(&fx->loop), 0);
-    uv_mutex_destroy(&fx->call_lock);
-    uv_sem_destroy(&fx->call_done);
+    server_thread_join(&fx->st);
     free(fx);
     return 0;
 }
@@ -1064,7 +949,7 @@ static void test_many_idle_connections(void **state)
     }
     fds = calloc(IDLE, sizeof(*fds));
     for (int i = 0; i < IDLE; i++) {
-        fds[i] = connect_fd(fx->port);
+        fds[i] = connect_fd(fx->st.port);
         assert_true(fds[i] >= 0);
     }
     wait_connection_count(fx, IDLE);

@@ -2,8 +2,6 @@
  * The real http plugin, loaded through the host, against a small HTTP server
  * that runs on a thread of this test and records what it receives.
  */
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
 #include <setjmp.h>
@@ -22,6 +20,8 @@
 #include "net/http_client.h"
 #include "plugins/plugin_host.h"
 
+#include "support/fake_server.h"
+
 /* ---- the server: one request per connection, answered as configured ---- */
 
 struct reply {
@@ -34,46 +34,12 @@ struct reply {
 };
 
 static struct {
-    int listen_fd;
-    char base_url[64];
-    pthread_t thread;
-    pthread_mutex_t lock;
-    bool stop;
+    fake_server_t server;
+    pthread_mutex_t lock; /* guards what follows */
     struct reply reply;
     int requests;
     char request[16384]; /* the last request: head and body */
 } srv;
-
-static bool server_stopping(void)
-{
-    pthread_mutex_lock(&srv.lock);
-    bool stop = srv.stop;
-    pthread_mutex_unlock(&srv.lock);
-    return stop;
-}
-
-/* Reads the head and, from Content-Length, the body. */
-static size_t read_request(int fd, char *buf, size_t size)
-{
-    size_t len = 0;
-    const char *head_end = NULL;
-    size_t want = SIZE_MAX;
-
-    while (len < size - 1 && len < want) {
-        ssize_t n = recv(fd, buf + len, size - 1 - len, 0);
-        if (n <= 0) {
-            break;
-        }
-        len += (size_t)n;
-        buf[len] = '\0';
-        if (head_end == NULL && (head_end = strstr(buf, "\r\n\r\n")) != NULL) {
-            const char *cl = strcasestr(buf, "\r\ncontent-length:");
-            want = (size_t)(head_end + 4 - buf) + (cl ? strtoul(cl + 17, NULL, 10) : 0);
-        }
-    }
-    buf[len] = '\0';
-    return len;
-}
 
 /* Waits ms, returning early when the client hangs up. */
 static void delay_unless_closed(int fd, int ms)
@@ -123,56 +89,32 @@ static void answer(int fd, const struct reply *r)
     }
 }
 
-static void *server_main(void *arg)
+static void serve(int fd, void *data)
 {
     static char request[sizeof(srv.request)];
 
-    (void)arg;
-    while (!server_stopping()) {
-        struct pollfd p = {.fd = srv.listen_fd, .events = POLLIN};
-        if (poll(&p, 1, 20) != 1) {
-            continue;
-        }
-        int fd = accept(srv.listen_fd, NULL, NULL);
-        if (fd < 0) {
-            continue;
-        }
-        read_request(fd, request, sizeof(request));
-        pthread_mutex_lock(&srv.lock);
-        memcpy(srv.request, request, sizeof(request));
-        srv.requests++;
-        struct reply reply = srv.reply;
-        reply.body = copy_body(&reply);
-        pthread_mutex_unlock(&srv.lock);
-        answer(fd, &reply);
-        free((char *)reply.body);
-        close(fd);
-    }
-    return NULL;
+    (void)data;
+    fake_server_read_request(fd, request, sizeof(request));
+    pthread_mutex_lock(&srv.lock);
+    memcpy(srv.request, request, sizeof(request));
+    srv.requests++;
+    struct reply reply = srv.reply;
+    reply.body = copy_body(&reply);
+    pthread_mutex_unlock(&srv.lock);
+    answer(fd, &reply);
+    free((char *)reply.body);
+    close(fd);
 }
 
 static void server_start(void)
 {
-    struct sockaddr_in addr = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    socklen_t addr_len = sizeof(addr);
-
-    srv.listen_fd = socket(AF_INET, SOCK_STREAM, 0);
-    assert_true(srv.listen_fd >= 0);
-    assert_int_equal(bind(srv.listen_fd, (struct sockaddr *)&addr, sizeof(addr)), 0);
-    assert_int_equal(listen(srv.listen_fd, 8), 0);
-    getsockname(srv.listen_fd, (struct sockaddr *)&addr, &addr_len);
-    snprintf(srv.base_url, sizeof(srv.base_url), "http://127.0.0.1:%u", ntohs(addr.sin_port));
     pthread_mutex_init(&srv.lock, NULL);
-    assert_int_equal(pthread_create(&srv.thread, NULL, server_main, NULL), 0);
+    fake_server_start(&srv.server, 8, serve, NULL);
 }
 
 static void server_stop(void)
 {
-    pthread_mutex_lock(&srv.lock);
-    srv.stop = true;
-    pthread_mutex_unlock(&srv.lock);
-    pthread_join(srv.thread, NULL);
-    close(srv.listen_fd);
+    fake_server_stop(&srv.server);
     pthread_mutex_destroy(&srv.lock);
     free((char *)srv.reply.body);
 }
@@ -273,7 +215,7 @@ static void test_json_body(void **state)
                                  .headers = "Content-Type: application/json; charset=utf-8\r\n",
                                  .body = "{\"id\": 17, \"tags\": [\"a\"]} \r\n"});
     call_http(&r, NULL, "{\"url\": \"%s/hooks?x=1\", \"body\": {\"text\": \"hi\", \"n\": 2}}",
-              srv.base_url);
+              srv.server.base_url);
 
     assert_int_equal(r.status, RP_OK);
     assert_int_equal(r.requests, 1);
@@ -300,7 +242,7 @@ static void test_string_body_and_headers(void **state)
     call_http(&r, NULL,
               "{\"url\": \"%s/t\", \"method\": \"put\", \"body\": \"a=1&b=2\","
               " \"headers\": {\"Content-Type\": \"text/csv\", \"X-Token\": \"s3cret\"}}",
-              srv.base_url);
+              srv.server.base_url);
 
     assert_int_equal(r.status, RP_OK);
     assert_true(strncmp(r.seen, "PUT /t HTTP/1.1\r\n", 17) == 0);
@@ -316,7 +258,7 @@ static void test_string_body_and_headers(void **state)
     result_free(&r);
 
     /* A string body with no Content-Type is sent without one. */
-    call_http(&r, NULL, "{\"url\": \"%s/u\", \"body\": \"raw\"}", srv.base_url);
+    call_http(&r, NULL, "{\"url\": \"%s/u\", \"body\": \"raw\"}", srv.server.base_url);
     assert_int_equal(r.status, RP_OK);
     assert_true(strncmp(r.seen, "POST /u HTTP/1.1\r\n", 18) == 0);
     assert_null(strcasestr(r.seen, "content-type"));
@@ -331,7 +273,7 @@ static void test_get_by_default_and_bad_json(void **state)
     (void)state;
     server_expect((struct reply){
         .status = 200, .headers = "Content-Type: application/json\r\n", .body = "{\"cut\": "});
-    call_http(&r, NULL, "{\"url\": \"%s/q?a=b\"}", srv.base_url);
+    call_http(&r, NULL, "{\"url\": \"%s/q?a=b\"}", srv.server.base_url);
     assert_int_equal(r.status, RP_OK);
     assert_true(strncmp(r.seen, "GET /q?a=b HTTP/1.1\r\n", 21) == 0);
     assert_string_equal(out(&r, "body")->valuestring, "{\"cut\": ");
@@ -339,7 +281,7 @@ static void test_get_by_default_and_bad_json(void **state)
 
     /* Bytes that are not UTF-8 become U+FFFD, so the output stays valid JSON. */
     server_expect((struct reply){.status = 200, .body = "ok\xff\x00!", .body_len = 5});
-    call_http(&r, NULL, "{\"url\": \"%s/bin\"}", srv.base_url);
+    call_http(&r, NULL, "{\"url\": \"%s/bin\"}", srv.server.base_url);
     assert_int_equal(r.status, RP_OK);
     assert_string_equal(out(&r, "body")->valuestring, "ok\xEF\xBF\xBD\xEF\xBF\xBD!");
     result_free(&r);
@@ -351,14 +293,14 @@ static void test_expect_list(void **state)
 
     (void)state;
     server_expect((struct reply){.status = 404, .body = "gone"});
-    call_http(&r, NULL, "{\"url\": \"%s/\", \"expect\": [200, 404]}", srv.base_url);
+    call_http(&r, NULL, "{\"url\": \"%s/\", \"expect\": [200, 404]}", srv.server.base_url);
     assert_int_equal(r.status, RP_OK);
     assert_int_equal(out(&r, "status")->valueint, 404);
     assert_string_equal(out(&r, "body")->valuestring, "gone");
     result_free(&r);
 
     server_expect((struct reply){.status = 200, .body = "fine"});
-    call_http(&r, NULL, "{\"url\": \"%s/\", \"expect\": [201]}", srv.base_url);
+    call_http(&r, NULL, "{\"url\": \"%s/\", \"expect\": [201]}", srv.server.base_url);
     assert_int_equal(r.status, RP_ERR_PERMANENT);
     assert_string_equal(r.err, "HTTP 200 (not an expected status): fine");
     assert_null(r.output);
@@ -370,16 +312,16 @@ static void test_failure_statuses(void **state)
 
     (void)state;
     server_expect((struct reply){.status = 500, .body = "{\"error\": \"db down\"}\nmore"});
-    call_http(&r, NULL, "{\"url\": \"%s/\"}", srv.base_url);
+    call_http(&r, NULL, "{\"url\": \"%s/\"}", srv.server.base_url);
     assert_int_equal(r.status, RP_ERR_TRANSIENT);
     assert_string_equal(r.err, "HTTP 500: {\"error\": \"db down\"} more");
 
     server_expect((struct reply){.status = 429, .body = "slow down"});
-    call_http(&r, NULL, "{\"url\": \"%s/\"}", srv.base_url);
+    call_http(&r, NULL, "{\"url\": \"%s/\"}", srv.server.base_url);
     assert_int_equal(r.status, RP_ERR_TRANSIENT);
 
     server_expect((struct reply){.status = 404, .body = "no such thing"});
-    call_http(&r, NULL, "{\"url\": \"%s/\"}", srv.base_url);
+    call_http(&r, NULL, "{\"url\": \"%s/\"}", srv.server.base_url);
     assert_int_equal(r.status, RP_ERR_PERMANENT);
     assert_string_equal(r.err, "HTTP 404: no such thing");
     assert_int_equal(r.requests, 1);
@@ -393,12 +335,13 @@ static void test_dry_run_sends_nothing(void **state)
 
     (void)state;
     server_expect((struct reply){.status = 200, .body = ""});
-    call_http(&r, &info, "{\"url\": \"%s/x\", \"method\": \"DELETE\"}", srv.base_url);
+    call_http(&r, &info, "{\"url\": \"%s/x\", \"method\": \"DELETE\"}", srv.server.base_url);
     assert_int_equal(r.status, RP_OK);
     assert_int_equal(r.requests, 0);
     assert_true(cJSON_IsTrue(out(&r, "dry_run")));
     assert_string_equal(out(&r, "method")->valuestring, "DELETE");
-    assert_true(strncmp(out(&r, "url")->valuestring, srv.base_url, strlen(srv.base_url)) == 0);
+    assert_true(strncmp(out(&r, "url")->valuestring, srv.server.base_url,
+                        strlen(srv.server.base_url)) == 0);
     result_free(&r);
 }
 
@@ -409,14 +352,14 @@ static void test_timeouts(void **state)
 
     (void)state;
     server_expect((struct reply){.status = 200, .body = "late", .delay_ms = 3000});
-    call_http(&r, NULL, "{\"url\": \"%s/slow\", \"timeout_ms\": 300}", srv.base_url);
+    call_http(&r, NULL, "{\"url\": \"%s/slow\", \"timeout_ms\": 300}", srv.server.base_url);
     assert_int_equal(r.status, RP_ERR_TRANSIENT);
     assert_true(r.elapsed_ms >= 250 && r.elapsed_ms < 2000);
     assert_non_null(strstr(r.err, "GET request failed: "));
 
     /* The step's deadline cuts the default timeout short. */
     info.deadline_ms = plugin_clock_ms() + 300;
-    call_http(&r, &info, "{\"url\": \"%s/slow\"}", srv.base_url);
+    call_http(&r, &info, "{\"url\": \"%s/slow\"}", srv.server.base_url);
     assert_int_equal(r.status, RP_ERR_TRANSIENT);
     assert_true(r.elapsed_ms >= 250 && r.elapsed_ms < 2000);
 }
@@ -431,18 +374,18 @@ static void test_body_limit(void **state)
     memset(big, 'x', size);
     /* Refused from the announced length, then while streaming in. */
     server_expect((struct reply){.status = 200, .body = big, .body_len = size});
-    call_http(&r, NULL, "{\"url\": \"%s/big\"}", srv.base_url);
+    call_http(&r, NULL, "{\"url\": \"%s/big\"}", srv.server.base_url);
     assert_int_equal(r.status, RP_ERR_TRANSIENT);
     assert_non_null(strstr(r.err, "larger than 10 MiB"));
     server_expect((struct reply){.status = 200, .body = big, .body_len = size, .no_length = true});
-    call_http(&r, NULL, "{\"url\": \"%s/big\"}", srv.base_url);
+    call_http(&r, NULL, "{\"url\": \"%s/big\"}", srv.server.base_url);
     assert_int_equal(r.status, RP_ERR_TRANSIENT);
     assert_non_null(strstr(r.err, "larger than 10 MiB"));
 
     /* Exactly at the limit is fine. */
     server_expect((struct reply){
         .status = 200, .body = big, .body_len = NET_MAX_RESPONSE_BODY, .no_length = true});
-    call_http(&r, NULL, "{\"url\": \"%s/big\"}", srv.base_url);
+    call_http(&r, NULL, "{\"url\": \"%s/big\"}", srv.server.base_url);
     assert_int_equal(r.status, RP_OK);
     assert_int_equal(strlen(out(&r, "body")->valuestring), NET_MAX_RESPONSE_BODY);
     result_free(&r);
@@ -457,7 +400,7 @@ static void *worker_main(void *arg)
     int *ok = arg;
     char url[128];
 
-    snprintf(url, sizeof(url), "%s/w", srv.base_url);
+    snprintf(url, sizeof(url), "%s/w", srv.server.base_url);
     for (int i = 0; i < CALLS_PER_WORKER; i++) {
         cJSON *params = cJSON_CreateObject();
         cJSON *output = NULL;
@@ -503,21 +446,21 @@ static void test_invalid_params(void **state)
     assert_string_equal(r.err, "url must start with http:// or https://");
 
     call_http(&r, NULL, "{\"url\": \"%s/\", \"headers\": {\"X-A\": \"1\\r\\nX-B: 2\"}}",
-              srv.base_url);
+              srv.server.base_url);
     assert_int_equal(r.status, RP_ERR_INVALID);
     assert_string_equal(r.err, "header X-A must not contain a line break");
 
-    call_http(&r, NULL, "{\"url\": \"%s/\", \"expect\": [200, \"201\"]}", srv.base_url);
+    call_http(&r, NULL, "{\"url\": \"%s/\", \"expect\": [200, \"201\"]}", srv.server.base_url);
     assert_int_equal(r.status, RP_ERR_INVALID);
 
-    call_http(&r, NULL, "{\"url\": \"%s/\", \"timeout_ms\": 0}", srv.base_url);
+    call_http(&r, NULL, "{\"url\": \"%s/\", \"timeout_ms\": 0}", srv.server.base_url);
     assert_int_equal(r.status, RP_ERR_INVALID);
 
-    call_http(&r, NULL, "{\"url\": \"%s/\", \"method\": \"GE T\"}", srv.base_url);
+    call_http(&r, NULL, "{\"url\": \"%s/\", \"method\": \"GE T\"}", srv.server.base_url);
     assert_int_equal(r.status, RP_ERR_INVALID);
 
     /* Caught by the host's schema check before the plugin runs. */
-    call_http(&r, NULL, "{\"url\": \"%s/\", \"timeout_ms\": \"5\"}", srv.base_url);
+    call_http(&r, NULL, "{\"url\": \"%s/\", \"timeout_ms\": \"5\"}", srv.server.base_url);
     assert_int_equal(r.status, RP_ERR_INVALID);
     assert_string_equal(r.err, "parameter \"timeout_ms\" must be of type integer, not string");
     assert_int_equal(r.requests, 0);

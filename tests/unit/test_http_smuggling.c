@@ -4,15 +4,12 @@
  * goes on serving. The server runs on a libuv loop in its own thread; the tests
  * talk to it through plain blocking sockets, sending exact bytes.
  */
-#include <arpa/inet.h>
 #include <errno.h>
-#include <netinet/in.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -26,34 +23,11 @@
 
 #include "http/http_server.h"
 
+#include "support/http_response.h"
+#include "support/server_thread.h"
+#include "support/sockets.h"
+
 /* ---- the server under test, on its own loop thread ---- */
-
-typedef struct fixture {
-    uv_loop_t loop;
-    uv_async_t async;
-    uv_thread_t thread;
-    http_server_t *srv;
-    int port;
-} fixture_t;
-
-static void on_server_closed(void *data)
-{
-    fixture_t *fx = data;
-    uv_close((uv_handle_t *)&fx->async, NULL);
-}
-
-/* The only cross-thread call: closing the server, then the loop ends. */
-static void on_async(uv_async_t *async)
-{
-    fixture_t *fx = async->data;
-    http_server_close(fx->srv, on_server_closed, fx);
-}
-
-static void run_loop(void *arg)
-{
-    fixture_t *fx = arg;
-    uv_run(&fx->loop, UV_RUN_DEFAULT);
-}
 
 static void handle_hello(http_exchange_t *ex, void *data)
 {
@@ -75,9 +49,8 @@ static void handle_echo(http_exchange_t *ex, void *data)
 
 static int setup(void **state)
 {
-    fixture_t *fx = calloc(1, sizeof(*fx));
+    server_thread_t *fx = calloc(1, sizeof(*fx));
     http_limits_t limits;
-    char err[256];
 
     assert_non_null(fx);
     http_limits_default(&limits);
@@ -85,31 +58,20 @@ static int setup(void **state)
     limits.max_body_bytes = 4096;
     limits.header_timeout_ms = 2000;
     limits.body_timeout_ms = 2000;
-    assert_int_equal(uv_loop_init(&fx->loop), 0);
-    assert_int_equal(uv_async_init(&fx->loop, &fx->async, on_async), 0);
-    fx->async.data = fx;
-    fx->srv = http_server_new(&fx->loop, &limits);
-    assert_non_null(fx->srv);
+    server_thread_init(fx, &limits);
     assert_int_equal(http_server_route(fx->srv, "GET", "/hello", handle_hello, fx), 0);
     assert_int_equal(http_server_route(fx->srv, "POST", "/echo", handle_echo, fx), 0);
     assert_int_equal(http_server_route(fx->srv, "OPTIONS", "/hello", handle_hello, fx), 0);
-    assert_int_equal(http_server_listen(fx->srv, "127.0.0.1", 0, err, sizeof(err)), 0);
-    fx->port = http_server_port(fx->srv);
-    assert_int_equal(uv_thread_create(&fx->thread, run_loop, fx), 0);
+    server_thread_start(fx);
     *state = fx;
     return 0;
 }
 
-/* Everything the server opened must be closed once it is: uv_loop_close fails
-   on any handle left behind. */
 static int teardown(void **state)
 {
-    fixture_t *fx = *state;
+    server_thread_t *fx = *state;
 
-    uv_async_send(&fx->async);
-    uv_thread_join(&fx->thread);
-    http_server_free(fx->srv);
-    assert_int_equal(uv_loop_close(&fx->loop), 0);
+    server_thread_stop(fx);
     free(fx);
     return 0;
 }
@@ -122,28 +84,12 @@ typedef struct response {
     char body[8192];
 } response_t;
 
-static int client_open(const fixture_t *fx)
+static int client_open(const server_thread_t *fx)
 {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)fx->port)};
-    struct timeval tv = {5, 0};
+    int fd = socket_connect_loopback(fx->port, 5, false);
 
     assert_true(fd >= 0);
-    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-    assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
     return fd;
-}
-
-/* Bytes are given with their length: some requests hold NUL. */
-static void client_send(int fd, const char *data, size_t len)
-{
-    while (len > 0) {
-        ssize_t n = send(fd, data, len, MSG_NOSIGNAL);
-        assert_true(n > 0);
-        data += n;
-        len -= (size_t)n;
-    }
 }
 
 /* Reads everything until the server closes (or 5 s pass: the test fails). */
@@ -167,19 +113,13 @@ static size_t read_until_close(int fd, char *buf, size_t size)
 /* Parses one response from the front of buf; returns its length, 0 if none. */
 static size_t parse_response(const char *buf, size_t len, response_t *r)
 {
-    const char *end = memmem(buf, len, "\r\n\r\n", 4);
+    size_t head_len = response_head_parse(buf, len, r->head, sizeof(r->head), &r->status);
     const char *cl;
-    size_t head_len;
     size_t body_len;
 
-    if (end == NULL) {
+    if (head_len == 0) {
         return 0;
     }
-    head_len = (size_t)(end + 4 - buf);
-    assert_true(head_len < sizeof(r->head));
-    memcpy(r->head, buf, head_len);
-    r->head[head_len] = '\0';
-    assert_int_equal(sscanf(r->head, "HTTP/1.1 %d ", &r->status), 1);
     cl = strcasestr(r->head, "\r\nContent-Length: ");
     body_len = cl != NULL ? strtoul(cl + 18, NULL, 10) : 0;
     assert_true(head_len + body_len <= len);
@@ -191,7 +131,7 @@ static size_t parse_response(const char *buf, size_t len, response_t *r)
 
 /* A new connection sends data and keeps its sending side open: the server must
    answer exactly one response and close by itself. */
-static response_t exchange_until_close(const fixture_t *fx, const char *data, size_t len)
+static response_t exchange_until_close(const server_thread_t *fx, const char *data, size_t len)
 {
     static char buf[65536];
     response_t r;
@@ -199,7 +139,7 @@ static response_t exchange_until_close(const fixture_t *fx, const char *data, si
     size_t got;
     size_t used;
 
-    client_send(fd, data, len);
+    socket_send_all(fd, data, len);
     got = read_until_close(fd, buf, sizeof(buf));
     close(fd);
     used = parse_response(buf, got, &r);
@@ -211,7 +151,7 @@ static response_t exchange_until_close(const fixture_t *fx, const char *data, si
 }
 
 /* A good request on a new connection is served. */
-static void assert_serving(const fixture_t *fx)
+static void assert_serving(const server_thread_t *fx)
 {
     static const char good[] = "GET /hello HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n";
     response_t r = exchange_until_close(fx, good, sizeof(good) - 1);
@@ -222,7 +162,7 @@ static void assert_serving(const fixture_t *fx)
 
 /* The request gets one 400 naming reason, the connection is closed without
    anything smuggled behind it being answered, and the server goes on. */
-static void expect_refused_len(const fixture_t *fx, const char *data, size_t len,
+static void expect_refused_len(const server_thread_t *fx, const char *data, size_t len,
                                const char *reason)
 {
     response_t r = exchange_until_close(fx, data, len);
@@ -241,7 +181,8 @@ static void expect_refused_len(const fixture_t *fx, const char *data, size_t len
     expect_refused_len((fx), (literal), sizeof(literal) - 1, (reason))
 
 /* The request (which asks for Connection: close) is served with body. */
-static void expect_served_len(const fixture_t *fx, const char *data, size_t len, const char *body)
+static void expect_served_len(const server_thread_t *fx, const char *data, size_t len,
+                              const char *body)
 {
     response_t r = exchange_until_close(fx, data, len);
 
@@ -506,7 +447,7 @@ static void test_chunk_size_with_0x_prefix(void **state)
 }
 
 /* Sends POST_CHUNKED, a chunk line "1;<ext>", its data "A" and the end. */
-static void send_chunk_with_extension(const fixture_t *fx, const char *ext, int status)
+static void send_chunk_with_extension(const server_thread_t *fx, const char *ext, int status)
 {
     static char request[8192];
     int n = snprintf(request, sizeof(request), POST_CHUNKED "1;%s\r\nA\r\n0\r\n\r\n", ext);
@@ -632,12 +573,12 @@ static void test_bytes_one_at_a_time(void **state)
     static const char folded[] = "GET /hello HTTP/1.1\r\nHost: t\r\nX-A: b\r\n c\r\n\r\n";
     static const char good[] = POST_CHUNKED "5;n=v\r\nhello\r\n0\r\n\r\n";
     static char buf[4096];
-    const fixture_t *fx = *state;
+    const server_thread_t *fx = *state;
     response_t r;
     int fd = client_open(fx);
 
     for (size_t i = 0; i < sizeof(folded) - 1; i++) {
-        client_send(fd, folded + i, 1);
+        socket_send_all(fd, folded + i, 1);
         struct timespec ts = {0, 2000000};
         nanosleep(&ts, NULL);
     }
@@ -647,7 +588,7 @@ static void test_bytes_one_at_a_time(void **state)
 
     fd = client_open(fx);
     for (size_t i = 0; i < sizeof(good) - 1; i++) {
-        client_send(fd, good + i, 1);
+        socket_send_all(fd, good + i, 1);
         struct timespec ts = {0, 2000000};
         nanosleep(&ts, NULL);
     }
@@ -669,7 +610,7 @@ static void test_pipelined_requests_each_checked(void **state)
     size_t got;
     size_t used;
 
-    client_send(fd, two, sizeof(two) - 1);
+    socket_send_all(fd, two, sizeof(two) - 1);
     got = read_until_close(fd, buf, sizeof(buf));
     close(fd);
     used = parse_response(buf, got, &first);

@@ -3,17 +3,12 @@
  * made at test time, and the tests talk to it with OpenSSL clients over plain
  * blocking sockets, verifying the server against that certificate.
  */
-#include <arpa/inet.h>
 #include <errno.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/time.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <stdarg.h>
@@ -29,6 +24,11 @@
 #include <uv.h>
 
 #include "http/http_server.h"
+
+#include "support/clock.h"
+#include "support/http_response.h"
+#include "support/server_thread.h"
+#include "support/sockets.h"
 
 #define BIG_BODY_SIZE (1024 * 1024 + 17)
 
@@ -155,50 +155,6 @@ static int remove_certificates(void **state)
 
 /* ---- the server under test, on its own loop thread ---- */
 
-typedef struct fixture fixture_t;
-typedef void (*loop_call_fn)(fixture_t *fx, void *arg);
-
-struct fixture {
-    uv_loop_t loop;
-    uv_async_t async;
-    uv_thread_t thread;
-    uv_mutex_t call_lock;
-    uv_sem_t call_done;
-    loop_call_fn call;
-    void *call_arg;
-    http_server_t *srv;
-    int port;
-};
-
-static void on_async(uv_async_t *async)
-{
-    fixture_t *fx = async->data;
-
-    if (fx->call != NULL) {
-        loop_call_fn call = fx->call;
-        fx->call = NULL;
-        call(fx, fx->call_arg);
-        uv_sem_post(&fx->call_done);
-    }
-}
-
-/* Runs fn on the loop thread and waits for it. */
-static void run_on_loop(fixture_t *fx, loop_call_fn fn, void *arg)
-{
-    uv_mutex_lock(&fx->call_lock);
-    fx->call = fn;
-    fx->call_arg = arg;
-    uv_async_send(&fx->async);
-    uv_sem_wait(&fx->call_done);
-    uv_mutex_unlock(&fx->call_lock);
-}
-
-static void run_loop(void *arg)
-{
-    fixture_t *fx = arg;
-    uv_run(&fx->loop, UV_RUN_DEFAULT);
-}
-
 static void handle_hello(http_exchange_t *ex, void *data)
 {
     (void)data;
@@ -234,65 +190,33 @@ static http_limits_t test_limits(void)
     return limits;
 }
 
-static fixture_t *fixture_start(const http_limits_t *limits)
+static server_thread_t *fixture_start(const http_limits_t *limits)
 {
-    fixture_t *fx = calloc(1, sizeof(*fx));
+    server_thread_t *fx = calloc(1, sizeof(*fx));
     http_tls_config_t tls = {g_cert, g_key};
     char err[256];
 
     assert_non_null(fx);
-    assert_int_equal(uv_loop_init(&fx->loop), 0);
-    assert_int_equal(uv_async_init(&fx->loop, &fx->async, on_async), 0);
-    fx->async.data = fx;
-    uv_mutex_init(&fx->call_lock);
-    uv_sem_init(&fx->call_done, 0);
-    fx->srv = http_server_new(&fx->loop, limits);
-    assert_non_null(fx->srv);
+    server_thread_init(fx, limits);
     assert_int_equal(http_server_route(fx->srv, "GET", "/hello", handle_hello, fx), 0);
     assert_int_equal(http_server_route(fx->srv, "POST", "/echo", handle_echo, fx), 0);
     assert_int_equal(http_server_route(fx->srv, "GET", "/big", handle_big, fx), 0);
     assert_int_equal(http_server_set_tls(fx->srv, &tls, err, sizeof(err)), 0);
-    assert_int_equal(http_server_listen(fx->srv, "127.0.0.1", 0, err, sizeof(err)), 0);
-    fx->port = http_server_port(fx->srv);
+    server_thread_start(fx);
     assert_true(fx->port > 0);
-    assert_int_equal(uv_thread_create(&fx->thread, run_loop, fx), 0);
     return fx;
 }
 
-static void on_server_closed(void *data)
+/* ASan fails on any SSL left behind. */
+static void fixture_stop(server_thread_t *fx)
 {
-    fixture_t *fx = data;
-    uv_close((uv_handle_t *)&fx->async, NULL);
-}
-
-static void close_server(fixture_t *fx, void *arg)
-{
-    (void)arg;
-    http_server_close(fx->srv, on_server_closed, fx);
-}
-
-/* uv_loop_close fails on any handle left behind, and ASan on any SSL. */
-static void fixture_stop(fixture_t *fx)
-{
-    run_on_loop(fx, close_server, NULL);
-    uv_thread_join(&fx->thread);
-    http_server_free(fx->srv);
-    assert_int_equal(uv_loop_close(&fx->loop), 0);
-    uv_mutex_destroy(&fx->call_lock);
-    uv_sem_destroy(&fx->call_done);
+    server_thread_stop(fx);
     free(fx);
 }
 
-static void get_count(fixture_t *fx, void *arg)
+static size_t connection_count(server_thread_t *fx)
 {
-    *(size_t *)arg = http_server_connection_count(fx->srv);
-}
-
-static size_t connection_count(fixture_t *fx)
-{
-    size_t count;
-    run_on_loop(fx, get_count, &count);
-    return count;
+    return server_thread_connection_count(fx);
 }
 
 static int setup_default(void **state)
@@ -318,44 +242,12 @@ static int teardown(void **state)
 
 /* ---- blocking clients ---- */
 
-static double now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1000.0 + ts.tv_nsec / 1e6;
-}
-
-static void sleep_ms(int ms)
-{
-    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
-    nanosleep(&ts, NULL);
-}
-
 static int connect_fd(int port)
 {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
-    struct timeval tv = {3, 0};
-    int one = 1;
+    int fd = socket_connect_loopback(port, 3, true);
 
     assert_true(fd >= 0);
-    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-    /* Small records must not wait for delayed ACKs. */
-    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-    assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
     return fd;
-}
-
-static void send_all(int fd, const void *data, size_t len)
-{
-    const char *p = data;
-    while (len > 0) {
-        ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
-        assert_true(n > 0);
-        p += n;
-        len -= (size_t)n;
-    }
 }
 
 /* Reads until the server closes; returns how long that took, or -1 when it
@@ -404,7 +296,7 @@ typedef struct tls_client {
 /* Connects and handshakes; the client then owns ctx. NULL when the handshake
    fails, with the reason of OpenSSL's last error in *reason (when not NULL);
    ctx stays the caller's. */
-static tls_client_t *tls_connect_with(fixture_t *fx, SSL_CTX *ctx, unsigned long *reason)
+static tls_client_t *tls_connect_with(server_thread_t *fx, SSL_CTX *ctx, unsigned long *reason)
 {
     tls_client_t *c = calloc(1, sizeof(*c));
 
@@ -432,7 +324,7 @@ static tls_client_t *tls_connect_with(fixture_t *fx, SSL_CTX *ctx, unsigned long
     return c;
 }
 
-static tls_client_t *tls_connect(fixture_t *fx)
+static tls_client_t *tls_connect(server_thread_t *fx)
 {
     tls_client_t *c = tls_connect_with(fx, client_ctx(g_cert), NULL);
     assert_non_null(c);
@@ -493,21 +385,16 @@ typedef struct response {
 /* Reads one answer framed by Content-Length; the previous one is dropped. */
 static bool read_response(tls_client_t *c, response_t *r)
 {
-    char *end;
+    size_t head_len;
 
     drop_answered(c);
-    while ((end = memmem(c->buf, c->len, "\r\n\r\n", 4)) == NULL) {
+    while ((head_len = response_head_parse(c->buf, c->len, r->head, sizeof(r->head), &r->status)) ==
+           0) {
         if (tls_fill(c) <= 0) {
             return false;
         }
     }
-    size_t head_len = (size_t)(end + 4 - c->buf);
-    assert_true(head_len < sizeof(r->head));
-    memcpy(r->head, c->buf, head_len);
-    r->head[head_len] = '\0';
-    assert_int_equal(sscanf(r->head, "HTTP/1.1 %d ", &r->status), 1);
-    const char *cl = strcasestr(r->head, "\r\nContent-Length:");
-    r->body_len = cl != NULL ? strtoul(cl + 17, NULL, 10) : 0;
+    r->body_len = response_content_length(r->head);
     while (c->len < head_len + r->body_len) {
         if (tls_fill(c) <= 0) {
             return false;
@@ -529,7 +416,7 @@ static void expect_response(tls_client_t *c, int status, const char *body)
 }
 
 /* After every failure the server must go on serving new connections. */
-static void assert_serving(fixture_t *fx)
+static void assert_serving(server_thread_t *fx)
 {
     tls_client_t *c = tls_connect(fx);
     tls_send(c, "GET /hello HTTP/1.1\r\nHost: x\r\n\r\n");
@@ -538,7 +425,7 @@ static void assert_serving(fixture_t *fx)
 }
 
 /* Waits for the server to drop every connection. */
-static void assert_no_connections(fixture_t *fx)
+static void assert_no_connections(server_thread_t *fx)
 {
     for (int i = 0; i < 100 && connection_count(fx) > 0; i++) {
         sleep_ms(20);
@@ -618,7 +505,7 @@ static void test_config_errors(void **state)
 
 static void test_get_routed(void **state)
 {
-    fixture_t *fx = *state;
+    server_thread_t *fx = *state;
     tls_client_t *c = tls_connect(fx);
 
     assert_int_equal(SSL_version(c->ssl), TLS1_3_VERSION);
@@ -631,7 +518,7 @@ static void test_get_routed(void **state)
 
 static void test_keep_alive(void **state)
 {
-    fixture_t *fx = *state;
+    server_thread_t *fx = *state;
     tls_client_t *c = tls_connect(fx);
 
     tls_send(c, "GET /hello HTTP/1.1\r\nHost: x\r\n\r\n");
@@ -649,7 +536,7 @@ static void test_keep_alive(void **state)
 
 static void test_chunked_post(void **state)
 {
-    fixture_t *fx = *state;
+    server_thread_t *fx = *state;
     tls_client_t *c = tls_connect(fx);
 
     tls_send(c, "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n");
@@ -661,7 +548,7 @@ static void test_chunked_post(void **state)
 
 static void test_large_response(void **state)
 {
-    fixture_t *fx = *state;
+    server_thread_t *fx = *state;
     tls_client_t *c = tls_connect(fx);
     response_t r;
 
@@ -680,7 +567,7 @@ static void test_large_response(void **state)
 
 static void test_old_protocol_refused(void **state)
 {
-    fixture_t *fx = *state;
+    server_thread_t *fx = *state;
     SSL_CTX *ctx = client_ctx(g_cert);
     unsigned long reason = 0;
 
@@ -698,7 +585,7 @@ static void test_old_protocol_refused(void **state)
 
 static void test_tls12_ciphers(void **state)
 {
-    fixture_t *fx = *state;
+    server_thread_t *fx = *state;
     SSL_CTX *ctx = client_ctx(g_cert);
     unsigned long reason = 0;
 
@@ -727,12 +614,12 @@ static void test_tls12_ciphers(void **state)
 
 static void test_plaintext_to_tls_port(void **state)
 {
-    fixture_t *fx = *state;
+    server_thread_t *fx = *state;
     int fd = connect_fd(fx->port);
     char buf[256];
     size_t got = 0;
 
-    send_all(fd, "GET /hello HTTP/1.1\r\nHost: x\r\n\r\n", 33);
+    socket_send_all(fd, "GET /hello HTTP/1.1\r\nHost: x\r\n\r\n", 33);
     ssize_t n = recv(fd, buf, sizeof(buf), MSG_PEEK);
     if (n > 0) {
         /* At most a TLS alert record (content type 21), never an answer. */
@@ -747,14 +634,14 @@ static void test_plaintext_to_tls_port(void **state)
 
 static void test_stalled_handshake(void **state)
 {
-    fixture_t *fx = *state;
+    server_thread_t *fx = *state;
     char hello[4096];
     size_t hello_len = client_hello(hello, sizeof(hello));
     size_t got = 0;
 
     /* Half a ClientHello, then nothing. */
     int fd = connect_fd(fx->port);
-    send_all(fd, hello, hello_len / 2);
+    socket_send_all(fd, hello, hello_len / 2);
     double waited = wait_for_close(fd, &got);
     assert_true(waited >= 250 && waited < 2000);
     assert_int_equal(got, 0);
@@ -762,7 +649,7 @@ static void test_stalled_handshake(void **state)
 
     /* A whole ClientHello: the server answers, then the client goes quiet. */
     fd = connect_fd(fx->port);
-    send_all(fd, hello, hello_len);
+    socket_send_all(fd, hello, hello_len);
     waited = wait_for_close(fd, &got);
     assert_true(waited >= 200 && waited < 2000);
     assert_true(got > 100);
@@ -782,7 +669,7 @@ static void test_stalled_handshake(void **state)
    times max_header_bytes of ciphertext, and is still accepted. */
 static void test_limits_on_plaintext(void **state)
 {
-    fixture_t *fx = *state;
+    server_thread_t *fx = *state;
     tls_client_t *c = tls_connect(fx);
     char request[2048];
     char filler[1500];
@@ -815,7 +702,7 @@ static void test_limits_on_plaintext(void **state)
 /* A request whose headers stall after the handshake gets its 408 over TLS. */
 static void test_header_timeout_after_handshake(void **state)
 {
-    fixture_t *fx = *state;
+    server_thread_t *fx = *state;
     tls_client_t *c = tls_connect(fx);
 
     tls_send(c, "GET /hello HTTP/1.1\r\nHo");
@@ -828,7 +715,7 @@ static void test_header_timeout_after_handshake(void **state)
    end from a truncation. */
 static void test_close_notify(void **state)
 {
-    fixture_t *fx = *state;
+    server_thread_t *fx = *state;
 
     tls_client_t *c = tls_connect(fx);
     tls_send(c, "GET /hello HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
@@ -864,7 +751,7 @@ static void test_close_notify(void **state)
    plaintext 503 a plaintext client gets. */
 static void test_connection_limit(void **state)
 {
-    fixture_t *fx = *state;
+    server_thread_t *fx = *state;
     tls_client_t *c = tls_connect(fx);
     size_t got = 0;
 
@@ -885,7 +772,7 @@ typedef struct set_tls_call {
     int rc;
 } set_tls_call_t;
 
-static void call_set_tls(fixture_t *fx, void *arg)
+static void call_set_tls(server_thread_t *fx, void *arg)
 {
     set_tls_call_t *call = arg;
     http_tls_config_t tls = {call->cert, call->key};
@@ -898,16 +785,16 @@ static void call_set_tls(fixture_t *fx, void *arg)
    connections with the new certificate while open ones go on. */
 static void test_certificate_reload(void **state)
 {
-    fixture_t *fx = *state;
+    server_thread_t *fx = *state;
     set_tls_call_t bad = {g_cert2, g_key, 0};
     set_tls_call_t good = {g_cert2, g_key2, 0};
     unsigned long reason = 0;
 
-    run_on_loop(fx, call_set_tls, &bad);
+    server_thread_run(fx, call_set_tls, &bad);
     assert_int_equal(bad.rc, -1);
     tls_client_t *old = tls_connect(fx);
 
-    run_on_loop(fx, call_set_tls, &good);
+    server_thread_run(fx, call_set_tls, &good);
     assert_int_equal(good.rc, 0);
     SSL_CTX *trusts_old = client_ctx(g_cert);
     assert_null(tls_connect_with(fx, trusts_old, &reason));
