@@ -15,7 +15,7 @@ trap cleanup EXIT
 
 start_fake() {
     local script=$1 port=$2 log=$3
-    python3 "$root/tests/fakes/$script" --port "$port" --verbose >"$log.out" 2>"$log" &
+    /usr/bin/python3 "$root/tests/fakes/$script" --port "$port" --verbose >"$log.out" 2>"$log" &
     pids+=($!)
     for _ in $(seq 50); do
         grep -q "listening on" "$log.out" 2>/dev/null && return 0

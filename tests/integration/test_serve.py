@@ -154,3 +154,15 @@ def test_healthz_answers_head(riposte):
     server = riposte(harness.make_config(harness.free_port(), []))
     response = server.request("HEAD", "/healthz")
     assert response.status == 200
+
+
+def test_insecure_skip_verify_warns_at_start_and_on_every_message(riposte, sink):
+    server = riposte(harness.make_config(harness.free_port(), [notify_rule(sink)]))
+    assert "insecure_skip_verify is set" in server.log()
+
+    for _ in range(2):
+        event = harness.small_event("Riposte:Test/Serve")
+        assert server.post_sns(harness.sns_envelope(event)).status == 200
+    sink.wait_for(2, path="/hook")
+
+    assert server.log().count("message not verified (insecure_skip_verify)") == 2

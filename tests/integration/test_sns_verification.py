@@ -11,6 +11,7 @@ caused (or must not cause) and for the runs it must not start.
 import datetime
 import http.client
 import json
+import re
 import secrets
 import sys
 import threading
@@ -495,6 +496,10 @@ def test_signed_notification_from_another_topic_is_refused_without_a_fetch(
 
     assert cert_sink.requests() == []
     assert_no_run(server, module_sink, cached_leaf, cert_sink)
+    # The operator can see who sent it and from which topic.
+    line = server.wait_for_log(r"sns message refused: topic not accepted.*" + re.escape(STRANGER_ARN))
+    assert re.search(r"peer=127\.0\.0\.1:\d+", line)
+    assert "source=guardduty" in line
 
 
 def test_signed_subscription_from_another_topic_fetches_nothing(
