@@ -5,7 +5,7 @@ CONFIG ?= examples/quickstart.yaml
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 PYTHON ?= /usr/bin/python3
 
-.PHONY: all deps build build-test run test unit-test integration-test install clean
+.PHONY: all deps build build-test run test unit-test integration-test install clean fuzz
 
 all: build
 
@@ -33,6 +33,10 @@ integration-test: build-test
 	$(PYTHON) -m pytest tests/integration -q
 
 test: unit-test integration-test
+
+# The libFuzzer targets under ASan+UBSan, FUZZ_SECONDS (default 60) each; needs clang.
+fuzz:
+	FUZZ_SECONDS=$(FUZZ_SECONDS) JOBS=$(JOBS) scripts/fuzz.sh
 
 install: build
 	cmake --install $(BUILD_DIR)

@@ -4,7 +4,7 @@
 set -eu
 
 packages="cmake make gcc pkg-config libuv1-dev libcurl4-openssl-dev libcjson-dev libssl-dev
-libsqlite3-dev libyaml-dev libxml2-dev libjq-dev libcmocka-dev node-llhttp python3 python3-pytest python3-yaml
+libsqlite3-dev libyaml-dev libxml2-dev libjq-dev libcmocka-dev node-llhttp python3 python3-pytest python3-yaml python3-cryptography
 python3-botocore openssl curl"
 
 missing=""

@@ -14,9 +14,11 @@ struct json_walk {
     int line;
 };
 
+/* What cJSON skips between tokens: every byte up to the space, control characters and NUL
+   included. Skipping less would lose the walk's place, and with it the duplicate-key check. */
 static void skip_space(struct json_walk *w)
 {
-    while (w->p < w->end && (*w->p == ' ' || *w->p == '\t' || *w->p == '\r' || *w->p == '\n')) {
+    while (w->p < w->end && (unsigned char)*w->p <= ' ') {
         w->line += *w->p == '\n';
         w->p++;
     }

@@ -47,6 +47,14 @@
  * internal lock that TSan cannot see. Hence: a tmpl_t may be rendered from any number of
  * threads at once (its program has its own mutex, held while jq runs and while the results are
  * converted to cJSON); a tmpl_ctx_t must be used by one thread at a time.
+ *
+ * Known shortcomings of libjq 1.6 that templates inherit:
+ * - evaluation has no time limit: `def f: f; f` or a huge `range` holds a worker thread for
+ *   good. Rules are trusted configuration; nothing here can stop a running program.
+ * - each evaluation of `first`, `isempty`, `any/2`, `all/2`, `nth`, `IN` or `limit` (and an
+ *   error that escapes `try` or `?` after output) leaks about 20 bytes (one object key of the
+ *   input), found by fuzzing and reproduced with plain libjq: a rule using them leaks on every
+ *   run. Prefer `.[0]`, `map(...)`, `select(...)` in templates.
  */
 #ifndef RIPOSTE_TEMPLATE_H
 #define RIPOSTE_TEMPLATE_H

@@ -13,7 +13,7 @@
 #include "util/log.h"
 
 /* Patterns and events are small; bigger inputs only slow the search down. */
-#define MAX_INPUT 8192
+#define FUZZ_MAX_INPUT 8192
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -28,7 +28,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     fuzz_text_t pattern_text;
     fuzz_text_t event_text;
 
-    if (size > MAX_INPUT) {
+    if (size > FUZZ_MAX_INPUT) {
         return -1;
     }
     fuzz_split(data, size, &pattern_text, &event_text);

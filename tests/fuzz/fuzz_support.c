@@ -1,11 +1,15 @@
 #include "fuzz_support.h"
 
 #include <dirent.h>
+#include <dlfcn.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include <jq.h>
+#include <sanitizer/lsan_interface.h>
 
 static char scratch[256];
 
@@ -74,4 +78,24 @@ void fuzz_check(bool ok, const char *fmt, ...)
     va_end(ap);
     fputc('\n', stderr);
     abort();
+}
+
+/*
+ * Every target's calls to jq_compile land here, before libjq: libjq 1.6 leaks a string when an
+ * interpolation inside a string literal has a syntax error ("\(.a..[]b)"), whoever calls it, and
+ * its allocations carry no usable stack to suppress by. Leak reports are off only while libjq
+ * compiles; what the template code allocates around it, jq_init's state included, stays checked.
+ */
+int jq_compile(jq_state *jq, const char *program)
+{
+    static int (*real_compile)(jq_state *, const char *);
+
+    if (real_compile == NULL) {
+        real_compile = (int (*)(jq_state *, const char *))dlsym(RTLD_NEXT, "jq_compile");
+        fuzz_check(real_compile != NULL, "libjq's jq_compile not found: %s", dlerror());
+    }
+    __lsan_disable();
+    int ok = real_compile(jq, program);
+    __lsan_enable();
+    return ok;
 }
