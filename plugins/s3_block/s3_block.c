@@ -20,8 +20,8 @@
     "\"region\": {\"type\": \"string\", \"description\": "                                         \
     "\"the bucket's region; default the credential's, else the event's\"},"                       \
     "\"expected_owner\": {\"type\": \"string\", \"description\": "                                 \
-    "\"the 12-digit account that must own the bucket (usually the finding's); S3 refuses "           \
-    "every call when another account owns it\"}"
+    "\"the 12-digit account that must own the bucket (usually the finding's); "                    \
+    "S3 refuses every call when another account owns it\"}"
 
 #define COMMON_OUTPUTS                                                                             \
     "\"bucket\": {\"type\": \"string\", \"description\": \"the bucket's name\"},"                  \

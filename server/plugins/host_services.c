@@ -111,7 +111,8 @@ static int host_send_aws(rp_ctx_t *ctx, const rp_aws_request_t *req, rp_aws_resp
        only what it says it has room for. ABI 1.1's layout is the least. */
     uint32_t room = resp->struct_size;
     if (room < sizeof(rp_aws_response_t)) {
-        plugin__errorf(err, err_size, "rp_aws_response_t.struct_size is %u, less than ABI 1.1's %zu", room,
+        plugin__errorf(err, err_size,
+                       "rp_aws_response_t.struct_size is %u, less than ABI 1.1's %zu", room,
                        sizeof(rp_aws_response_t));
         return -1;
     }
