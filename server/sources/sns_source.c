@@ -15,8 +15,22 @@
 #include "sources/sns_verify.h"
 #include "util/log.h"
 
+/*
+ * Certificate URLs being fetched at once, per source. Anyone can name a new,
+ * valid-looking URL on sns.<region>.amazonaws.com in an unsigned message, and
+ * each costs an outbound fetch holding one of libuv's pool threads; past this
+ * many distinct URLs at once, a message naming yet another is answered 503.
+ */
+#define SNS_MAX_CERT_FETCHES 4
+
+typedef struct cert_fetch {
+    char *url;
+    unsigned waiting; /* jobs waiting for this URL's fetch */
+} cert_fetch_t;
+
 struct sns_source {
     uv_loop_t *loop;
+    cert_fetch_t fetches[SNS_MAX_CERT_FETCHES]; /* on the loop thread only */
     const conf_source_t *conf;
     sns_verifier_t *verifier;                          /* NULL with insecure_skip_verify */
     unsigned char expected_auth[SHA256_DIGEST_LENGTH]; /* of "Basic base64(user:password)" */
@@ -30,6 +44,7 @@ typedef struct verify_job {
     uv_work_t work;
     http_exchange_t *ex;
     sns_source_t *src;
+    cert_fetch_t *fetch;
     sns_message_t msg;
     int rc;
     char err[320];
@@ -281,11 +296,42 @@ static void verify_work(uv_work_t *work)
     job->rc = sns_verifier_fetch(job->src->verifier, &job->msg, job->err, sizeof(job->err));
 }
 
+/* The slot for url's fetch: the one already under way, or a free one; NULL when none is free. */
+static cert_fetch_t *claim_fetch(sns_source_t *src, const char *url)
+{
+    cert_fetch_t *free_slot = NULL;
+
+    for (size_t i = 0; i < SNS_MAX_CERT_FETCHES; i++) {
+        cert_fetch_t *fetch = &src->fetches[i];
+        if (fetch->url != NULL && strcmp(fetch->url, url) == 0) {
+            fetch->waiting++;
+            return fetch;
+        }
+        if (fetch->url == NULL && free_slot == NULL) {
+            free_slot = fetch;
+        }
+    }
+    if (free_slot != NULL && (free_slot->url = strdup(url)) != NULL) {
+        free_slot->waiting = 1;
+        return free_slot;
+    }
+    return NULL;
+}
+
+static void release_fetch(cert_fetch_t *fetch)
+{
+    if (--fetch->waiting == 0) {
+        free(fetch->url);
+        fetch->url = NULL;
+    }
+}
+
 static void verify_done(uv_work_t *work, int status)
 {
     verify_job_t *job = work->data;
     char err[320];
 
+    release_fetch(job->fetch);
     if (status != 0 || job->rc != 0) {
         /* The network may mend and SNS tries again after a 5xx; a refused certificate never will.
          */
@@ -316,11 +362,20 @@ static void verify_then_act(http_exchange_t *ex, sns_source_t *src, sns_message_
         sns__refuse(ex, src->conf, 403, msg->topic_arn, err);
         break;
     case SNS_NEED_CERT: {
+        cert_fetch_t *fetch =
+            msg->signing_cert_url != NULL ? claim_fetch(src, msg->signing_cert_url) : NULL;
+        if (fetch == NULL) {
+            sns__refuse(ex, src->conf, 503, msg->topic_arn,
+                        "too many signing certificates are being fetched; try again later");
+            break;
+        }
         verify_job_t *job = calloc(1, sizeof(*job));
         if (job == NULL) {
+            release_fetch(fetch);
             http_respond_error(ex, 503, "out of memory");
             break;
         }
+        job->fetch = fetch;
         job->work.data = job;
         job->ex = ex;
         job->src = src;

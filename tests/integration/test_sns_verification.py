@@ -15,6 +15,7 @@ import re
 import secrets
 import sys
 import threading
+import time
 import uuid
 
 import pytest
@@ -656,3 +657,33 @@ def test_corpus_holds_real_sns_messages(corpus):
     assert len(found) >= 4, found
     types = {json.loads(p.read_text())["Type"] for p in found}
     assert {"Notification", "SubscriptionConfirmation"} <= types
+
+
+def test_at_most_four_certificates_are_fetched_at_once(server, module_sink, cert_sink, pki):
+    """Unsigned posts can name new certificate URLs at will: fetches are bounded per source."""
+    leaves = [new_leaf(pki) for _ in range(5)]
+    # Every fetch answers slowly, with the first leaf's certificate.
+    cert_sink.fail_next(status=200, count=5, body=leaves[0].cert_pem.decode(), delay_ms=2000)
+    envelopes = [notification(cert_url(cert_sink, leaf), leaf)[0] for leaf in leaves]
+    answers = {}
+
+    def post(i):
+        answers[i] = server.post_sns(envelopes[i])
+
+    threads = [threading.Thread(target=post, args=(i,)) for i in range(4)]
+    for thread in threads:
+        thread.start()
+    cert_sink.wait_for(4)
+    started = time.monotonic()
+    fifth = server.post_sns(envelopes[4])
+    waited = time.monotonic() - started
+    for thread in threads:
+        thread.join()
+
+    assert fifth.status == 503, fifth.text
+    assert "too many signing certificates" in fifth.json()["error"]
+    assert waited < 1.5, "the fifth answer waited %.1fs for the others' fetches" % waited
+    # The four fetched ones were checked: the first verifies, the others were signed by
+    # keys whose certificates the slow sink never served.
+    assert [answers[i].status for i in range(4)] == [200, 403, 403, 403]
+    assert len(cert_requests(cert_sink)) == 4
