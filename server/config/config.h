@@ -31,6 +31,12 @@ typedef struct conf_step {
     plugin_instance_t *plugin;
     bool continue_on_error;
     unsigned timeout_ms;
+    /* Transient failures are tried again, up to retry_attempts tries in all (1
+     * without a retry setting), after a random wait of at most
+     * min(retry_max_backoff_ms, retry_backoff_ms * 2^(try - 1)). */
+    unsigned retry_attempts;
+    unsigned retry_backoff_ms;
+    unsigned retry_max_backoff_ms;
 } conf_step_t;
 
 typedef struct conf_rule {

@@ -8,7 +8,15 @@
 
 static const char *const rule_keys[] = {"name",    "description", "source", "pattern",
                                         "dry_run", "steps",       NULL};
-static const char *const step_keys[] = {"id", "uses", "with", "continue_on_error", "timeout", NULL};
+static const char *const step_keys[] = {"id",      "uses",  "with", "continue_on_error",
+                                        "timeout", "retry", NULL};
+static const char *const retry_keys[] = {"attempts", "backoff", "max_backoff", NULL};
+
+#define RETRY_DEFAULT_ATTEMPTS       3
+#define RETRY_DEFAULT_BACKOFF_MS     1000
+#define RETRY_DEFAULT_MAX_BACKOFF_MS 30000
+#define RETRY_MAX_ATTEMPTS           20
+#define RETRY_MAX_SECONDS            3600
 
 /*
  * Compilers report "SUBPATH: message" relative to what they were given; turn
@@ -78,6 +86,60 @@ static void bind_action(const conf_reader_t *r, const char *at, const config_t *
     plugin_check_with(step->action, step->with, report_param, &report);
 }
 
+/* A duration in seconds, fractions allowed, as milliseconds. */
+static unsigned read_seconds_ms(const conf_reader_t *r, const cJSON *obj, const char *at,
+                                const char *key, unsigned dflt_ms)
+{
+    char field[CONF_KEYPATH_MAX];
+    const cJSON *item = cJSON_GetObjectItemCaseSensitive(obj, key);
+
+    if (item == NULL) {
+        return dflt_ms;
+    }
+    keypath_format(field, sizeof(field), at, key);
+    if (!cJSON_IsNumber(item) || !(item->valuedouble >= 0) ||
+        item->valuedouble > RETRY_MAX_SECONDS) {
+        conf_problem(r, field, "must be a number of seconds between 0 and %d", RETRY_MAX_SECONDS);
+        return dflt_ms;
+    }
+    return (unsigned)(item->valuedouble * 1000 + 0.5);
+}
+
+static void read_retry(const conf_reader_t *r, const cJSON *entry, const char *at,
+                       conf_step_t *step)
+{
+    char retry_at[CONF_KEYPATH_MAX];
+    char field[CONF_KEYPATH_MAX];
+    const cJSON *retry = conf_object(r, entry, at, "retry");
+
+    /* SNS has its 200 already: a throttled or briefly unreachable API is tried again by default. */
+    step->retry_attempts = RETRY_DEFAULT_ATTEMPTS;
+    step->retry_backoff_ms = RETRY_DEFAULT_BACKOFF_MS;
+    step->retry_max_backoff_ms = RETRY_DEFAULT_MAX_BACKOFF_MS;
+    if (retry == NULL) {
+        return;
+    }
+    keypath_format(retry_at, sizeof(retry_at), at, "retry");
+    conf_check_keys(r, retry, retry_at, retry_keys);
+    step->retry_attempts = (unsigned)conf_int(r, retry, retry_at, "attempts",
+                                              RETRY_DEFAULT_ATTEMPTS, 1, RETRY_MAX_ATTEMPTS);
+    step->retry_backoff_ms =
+        read_seconds_ms(r, retry, retry_at, "backoff", RETRY_DEFAULT_BACKOFF_MS);
+    step->retry_max_backoff_ms =
+        read_seconds_ms(r, retry, retry_at, "max_backoff", RETRY_DEFAULT_MAX_BACKOFF_MS);
+    if (step->retry_max_backoff_ms >= step->retry_backoff_ms) {
+        return;
+    }
+    if (cJSON_GetObjectItemCaseSensitive(retry, "max_backoff") != NULL) {
+        keypath_format(field, sizeof(field), retry_at, "max_backoff");
+        conf_problem(r, field, "must be at least backoff");
+    } else {
+        keypath_format(field, sizeof(field), retry_at, "backoff");
+        conf_problem(r, field, "is over max_backoff, %u s when not set",
+                     RETRY_DEFAULT_MAX_BACKOFF_MS / 1000);
+    }
+}
+
 static void read_step(const conf_reader_t *r, const cJSON *entry, const char *at,
                       const config_t *cfg, conf_rule_t *rule, conf_step_t *step)
 {
@@ -103,6 +165,7 @@ static void read_step(const conf_reader_t *r, const cJSON *entry, const char *at
     step->continue_on_error = conf_bool(r, entry, at, "continue_on_error", false);
     step->timeout_ms =
         1000u * (unsigned)conf_int(r, entry, at, "timeout", CONFIG_DEFAULT_STEP_TIMEOUT, 1, 3600);
+    read_retry(r, entry, at, step);
 
     const cJSON *with = conf_object(r, entry, at, "with");
     step->with = with != NULL ? cJSON_Duplicate(with, true) : cJSON_CreateObject();

@@ -17,10 +17,11 @@ typedef struct worker {
 
 struct executor {
     pthread_mutex_t lock;
-    pthread_cond_t ready;
+    pthread_cond_t ready; /* on CLOCK_MONOTONIC, the clock of not_before_ms */
     run_t *head;
     run_t *tail;
-    size_t queued;
+    run_t *waiting; /* runs between tries, earliest not_before_ms first */
+    size_t queued;  /* both lists: a waiting run takes memory as a queued one does */
     size_t queue_limit;
     bool stopping;
     bool dry_run;
@@ -32,9 +33,13 @@ struct executor {
 executor_t *executor_new(unsigned workers, size_t queue_limit, bool dry_run)
 {
     executor_t *exec = calloc(1, sizeof(*exec));
+    pthread_condattr_t attr;
 
     pthread_mutex_init(&exec->lock, NULL);
-    pthread_cond_init(&exec->ready, NULL);
+    pthread_condattr_init(&attr);
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    pthread_cond_init(&exec->ready, &attr);
+    pthread_condattr_destroy(&attr);
     exec->queue_limit = queue_limit;
     exec->dry_run = dry_run;
     exec->worker_count = workers > 0 ? workers : 1;
@@ -42,7 +47,53 @@ executor_t *executor_new(unsigned workers, size_t queue_limit, bool dry_run)
     return exec;
 }
 
-/* Takes the next run, or NULL once stopping and the queue is empty. */
+/* Keeps the list ordered by time; runs due at the same time keep their order. */
+static void wait_insert(executor_t *exec, run_t *run)
+{
+    run_t **at = &exec->waiting;
+
+    while (*at != NULL && (*at)->not_before_ms <= run->not_before_ms) {
+        at = &(*at)->next;
+    }
+    run->next = *at;
+    *at = run;
+    exec->queued++;
+}
+
+static void wait_until(executor_t *exec, uint64_t when_ms)
+{
+    struct timespec ts = {.tv_sec = (time_t)(when_ms / 1000),
+                          .tv_nsec = (long)(when_ms % 1000) * 1000000L};
+
+    pthread_cond_timedwait(&exec->ready, &exec->lock, &ts);
+}
+
+/* Under the lock: a queued run, else a waiting one whose time has come. */
+static run_t *take_ready(executor_t *exec)
+{
+    run_t *run = exec->head;
+
+    if (run != NULL) {
+        exec->head = run->next;
+        if (exec->head == NULL) {
+            exec->tail = NULL;
+        }
+    } else if (exec->waiting != NULL && exec->waiting->not_before_ms <= run_clock_ms()) {
+        run = exec->waiting;
+        exec->waiting = run->next;
+    } else {
+        return NULL;
+    }
+    run->next = NULL;
+    exec->queued--;
+    return run;
+}
+
+/*
+ * Takes the next run, or NULL once stopping with nothing queued or waiting.
+ * A run that another worker is still executing may come back as waiting; that
+ * worker then executes it itself, so leaving early here loses nothing.
+ */
 static run_t *next_run(worker_t *worker)
 {
     executor_t *exec = worker->exec;
@@ -50,16 +101,14 @@ static run_t *next_run(worker_t *worker)
 
     pthread_mutex_lock(&exec->lock);
     worker->current = NULL;
-    while (exec->head == NULL && !exec->stopping) {
-        pthread_cond_wait(&exec->ready, &exec->lock);
-    }
-    run = exec->head;
-    if (run != NULL) {
-        exec->head = run->next;
-        if (exec->head == NULL) {
-            exec->tail = NULL;
+    while ((run = take_ready(exec)) == NULL) {
+        if (exec->waiting != NULL) {
+            wait_until(exec, exec->waiting->not_before_ms);
+        } else if (exec->stopping) {
+            break;
+        } else {
+            pthread_cond_wait(&exec->ready, &exec->lock);
         }
-        exec->queued--;
     }
     worker->current = run;
     pthread_mutex_unlock(&exec->lock);
@@ -69,14 +118,23 @@ static run_t *next_run(worker_t *worker)
 static void *worker_main(void *arg)
 {
     worker_t *worker = arg;
+    executor_t *exec = worker->exec;
     run_t *run;
 
     while ((run = next_run(worker)) != NULL) {
-        run_execute(run, worker->exec->dry_run);
-        pthread_mutex_lock(&worker->exec->lock);
+        run_status_t status = run_execute(run, exec->dry_run);
+
+        pthread_mutex_lock(&exec->lock);
         worker->current = NULL;
-        pthread_mutex_unlock(&worker->exec->lock);
-        run_free(run);
+        if (status == RUN_WAITING) {
+            /* Over the queue limit perhaps, but a run already taken is never dropped. */
+            wait_insert(exec, run);
+            pthread_cond_broadcast(&exec->ready);
+        }
+        pthread_mutex_unlock(&exec->lock);
+        if (status != RUN_WAITING) {
+            run_free(run);
+        }
     }
     return NULL;
 }
@@ -154,6 +212,10 @@ size_t executor_report_unfinished(executor_t *exec)
         log_abandoned(run, "queued");
         count++;
     }
+    for (const run_t *run = exec->waiting; run != NULL; run = run->next) {
+        log_abandoned(run, "waiting");
+        count++;
+    }
     pthread_mutex_unlock(&exec->lock);
     return count;
 }
@@ -192,6 +254,11 @@ void executor_free(executor_t *exec)
     while (exec->head != NULL) {
         run_t *run = exec->head;
         exec->head = run->next;
+        run_free(run);
+    }
+    while (exec->waiting != NULL) {
+        run_t *run = exec->waiting;
+        exec->waiting = run->next;
         run_free(run);
     }
     pthread_mutex_destroy(&exec->lock);

@@ -16,7 +16,8 @@ typedef struct executor executor_t;
 /*
  * dry_run applies to every run (the --dry-run flag); rules may add their own.
  * queue_limit bounds the runs waiting for a worker, and so the memory that
- * a flood of findings can take.
+ * a flood of findings can take. Runs waiting between tries of a step count
+ * too; one coming back from a worker is kept even past the limit.
  */
 executor_t *executor_new(unsigned workers, size_t queue_limit, bool dry_run);
 int executor_start(executor_t *exec);
@@ -30,14 +31,16 @@ int executor_submit(executor_t *exec, event_t *ev, const conf_rule_t *const *rul
 
 /*
  * Stops taking runs and waits for the queued and running ones to finish, at
- * most timeout_ms. Returns true when every worker finished; false when some
+ * most timeout_ms; a run waiting between tries goes on when its time comes
+ * within it. Returns true when every worker finished; false when some
  * are still busy, in which case the executor must not be freed.
  */
 bool executor_shutdown(executor_t *exec, unsigned timeout_ms);
 
 /*
- * Logs, one error line each with its ids, every run still queued or running,
- * so that an operator can tell what an exit left undone. Returns the count.
+ * Logs, one error line each with its ids, every run still queued, running
+ * or waiting between tries (state=queued, running, waiting), so that an
+ * operator can tell what an exit left undone. Returns the count.
  */
 size_t executor_report_unfinished(executor_t *exec);
 void executor_free(executor_t *exec);

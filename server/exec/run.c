@@ -7,11 +7,14 @@
 #include <sys/random.h>
 #include <time.h>
 
+#include "exec/retry.h"
 #include "util/log.h"
 
 #define RUN_ERROR_SIZE 1024
 
-static uint64_t monotonic_ms(void)
+typedef enum step_result { STEP_SUCCEEDED, STEP_FAILED, STEP_WAITING } step_result_t;
+
+uint64_t run_clock_ms(void)
 {
     struct timespec ts;
 
@@ -25,11 +28,12 @@ run_t *run_new(event_t *ev, const conf_rule_t *rule)
     uint64_t random_id = 0;
 
     if (getrandom(&random_id, sizeof(random_id), 0) != sizeof(random_id)) {
-        random_id = monotonic_ms() ^ (uint64_t)(uintptr_t)run;
+        random_id = run_clock_ms() ^ (uint64_t)(uintptr_t)run;
     }
     snprintf(run->id, sizeof(run->id), "%016" PRIx64, random_id);
     run->event = event_ref(ev);
     run->rule = rule;
+    run->attempt = 1;
     return run;
 }
 
@@ -37,6 +41,7 @@ void run_free(run_t *run)
 {
     if (run != NULL) {
         event_unref(run->event);
+        tmpl_ctx_free(run->ctx);
         free(run);
     }
 }
@@ -87,8 +92,8 @@ static rp_status_t call_step(const run_t *run, const conf_step_t *step, tmpl_ctx
     plugin_call_info_t info = {.run_id = run->id,
                                .step_id = step->id,
                                .dry_run = dry_run,
-                               .attempt = 1,
-                               .deadline_ms = monotonic_ms() + step->timeout_ms,
+                               .attempt = run->attempt,
+                               .deadline_ms = run_clock_ms() + step->timeout_ms,
                                .event = run->event->body};
     rp_status_t status =
         plugin_call(step->plugin, step->action, params, &info, output, err, err_size);
@@ -107,73 +112,123 @@ static cJSON *failure_output(rp_status_t status, const char *err)
     return out;
 }
 
-static bool run_step(const run_t *run, const conf_step_t *step, tmpl_ctx_t *ctx, bool dry_run)
+/* Logs the failed try and sets when the next one may start. */
+static void schedule_retry(run_t *run, const conf_step_t *step, const char *err)
+{
+    char attempt[12];
+    uint64_t delay = retry_delay_ms(step, run->attempt);
+
+    snprintf(attempt, sizeof(attempt), "%u", run->attempt);
+    log_field_t fields[] = {{"run_id", run->id},
+                            {"rule", run->rule->name},
+                            {"step", step->id},
+                            {"attempt", attempt},
+                            {"error", err}};
+    log_fields(LOG_WARN, fields, 5, "step failed, retrying in %" PRIu64 " ms", delay);
+    run->attempt++;
+    run->not_before_ms = run_clock_ms() + delay;
+}
+
+static step_result_t run_step(run_t *run, const conf_step_t *step)
 {
     char err[RUN_ERROR_SIZE] = "";
     char duration[24];
+    char attempt[12];
     cJSON *output = NULL;
     log_field_t fields[] = {{"run_id", run->id},  {"rule", run->rule->name}, {"step", step->id},
-                            {"uses", step->uses}, {"duration_ms", NULL},     {"status", NULL}};
+                            {"uses", step->uses}, {"attempt", NULL},         {"duration_ms", NULL},
+                            {"status", NULL}};
 
-    log_fields(LOG_INFO, fields, 4, dry_run ? "step started (dry run)" : "step started");
-    uint64_t started = monotonic_ms();
-    rp_status_t status = call_step(run, step, ctx, dry_run, &output, err, sizeof(err));
-    uint64_t elapsed = monotonic_ms() - started;
+    snprintf(attempt, sizeof(attempt), "%u", run->attempt);
+    fields[4].value = run->attempt > 1 ? attempt : NULL;
+    log_fields(LOG_INFO, fields, 5, run->dry_run ? "step started (dry run)" : "step started");
+    uint64_t started = run_clock_ms();
+    rp_status_t status = call_step(run, step, run->ctx, run->dry_run, &output, err, sizeof(err));
+    uint64_t elapsed = run_clock_ms() - started;
     snprintf(duration, sizeof(duration), "%" PRIu64, elapsed);
-    fields[4].value = duration;
+    fields[5].value = duration;
 
     if (status == RP_OK) {
         if (elapsed > step->timeout_ms) {
-            log_fields(LOG_WARN, fields, 5, "step took longer than its timeout of %u s",
+            log_fields(LOG_WARN, fields, 6, "step took longer than its timeout of %u s",
                        step->timeout_ms / 1000);
         }
-        log_fields(LOG_INFO, fields, 5, "step succeeded");
-        tmpl_ctx_set_step(ctx, step->id, output);
+        log_fields(LOG_INFO, fields, 6, "step succeeded");
+        tmpl_ctx_set_step(run->ctx, step->id, output);
         cJSON_Delete(output);
-        return true;
+        return STEP_SUCCEEDED;
     }
 
     cJSON_Delete(output);
-    fields[5].value = status_name(status);
-    log_fields(LOG_ERROR, fields, 6, "step failed: %s", err);
+    /* Only a transient failure may go away by itself; the others would fail again. */
+    if (status == RP_ERR_TRANSIENT && run->attempt < step->retry_attempts) {
+        schedule_retry(run, step, err);
+        return STEP_WAITING;
+    }
+    if (run->attempt > 1) {
+        size_t len = strlen(err);
+        snprintf(err + len, sizeof(err) - len, " (after %u attempts)", run->attempt);
+    }
+    fields[6].value = status_name(status);
+    log_fields(LOG_ERROR, fields, 7, "step failed: %s", err);
     if (step->continue_on_error) {
         cJSON *failure = failure_output(status, err);
-        tmpl_ctx_set_step(ctx, step->id, failure);
+        tmpl_ctx_set_step(run->ctx, step->id, failure);
         cJSON_Delete(failure);
     }
-    return false;
+    return STEP_FAILED;
 }
 
-run_status_t run_execute(run_t *run, bool dry_run)
+static void run_start(run_t *run, bool dry_run)
 {
-    const conf_rule_t *rule = run->rule;
-    bool dry = dry_run || rule->dry_run;
-    cJSON *run_info = run_context(run, dry);
-    tmpl_ctx_t *ctx = tmpl_ctx_new(run->event->body, run_info);
-    run_status_t outcome = RUN_SUCCEEDED;
-    uint64_t started = monotonic_ms();
-
+    run->dry_run = dry_run || run->rule->dry_run;
+    run->started_ms = run_clock_ms();
+    cJSON *run_info = run_context(run, run->dry_run);
+    run->ctx = tmpl_ctx_new(run->event->body, run_info);
     cJSON_Delete(run_info);
-    for (size_t i = 0; i < rule->step_count; i++) {
-        const conf_step_t *step = &rule->steps[i];
-        /* A step allowed to fail still fails the run: what it was for did not happen. */
-        if (!run_step(run, step, ctx, dry)) {
-            outcome = RUN_FAILED;
-            if (!step->continue_on_error) {
-                break;
-            }
-        }
-    }
-    tmpl_ctx_free(ctx);
+}
 
+static run_status_t run_finish(run_t *run)
+{
     char duration[24];
-    snprintf(duration, sizeof(duration), "%" PRIu64, monotonic_ms() - started);
+    run_status_t outcome = run->failed ? RUN_FAILED : RUN_SUCCEEDED;
+
+    tmpl_ctx_free(run->ctx);
+    run->ctx = NULL;
+    snprintf(duration, sizeof(duration), "%" PRIu64, run_clock_ms() - run->started_ms);
     log_field_t fields[] = {{"run_id", run->id},
-                            {"rule", rule->name},
+                            {"rule", run->rule->name},
                             {"message_id", run->event->message_id},
                             {"finding_id", run->event->finding_id},
                             {"status", outcome == RUN_SUCCEEDED ? "succeeded" : "failed"},
                             {"duration_ms", duration}};
     log_fields(outcome == RUN_SUCCEEDED ? LOG_INFO : LOG_ERROR, fields, 6, "run finished");
     return outcome;
+}
+
+run_status_t run_execute(run_t *run, bool dry_run)
+{
+    const conf_rule_t *rule = run->rule;
+
+    if (run->ctx == NULL) {
+        run_start(run, dry_run);
+    }
+    while (run->step < rule->step_count) {
+        const conf_step_t *step = &rule->steps[run->step];
+        step_result_t result = run_step(run, step);
+
+        if (result == STEP_WAITING) {
+            return RUN_WAITING;
+        }
+        run->step++;
+        run->attempt = 1;
+        /* A step allowed to fail still fails the run: what it was for did not happen. */
+        if (result == STEP_FAILED) {
+            run->failed = true;
+            if (!step->continue_on_error) {
+                break;
+            }
+        }
+    }
+    return run_finish(run);
 }
