@@ -10,8 +10,8 @@
 #include "aws/aws_response.h"
 #include "aws/sigv4.h"
 #include "net/http_client.h"
-#include "plugins/plugin_host.h"
 #include "util/log.h"
+#include "util/clock.h"
 
 #define AWS_RETRY_BASE_MS 100
 #define AWS_RETRY_MAX_MS  20000
@@ -172,7 +172,7 @@ static long time_left_ms(const aws_call_context_t *call)
     if (call->deadline_ms == 0) {
         return NET_DEFAULT_TIMEOUT_MS;
     }
-    uint64_t now = plugin_clock_ms();
+    uint64_t now = clock_monotonic_ms();
     if (now >= call->deadline_ms) {
         return 0;
     }

@@ -26,7 +26,7 @@ aws_credential_t *aws_client_find(const aws_client_t *client, const char *name);
 /* Who a request is made for, for the region default and the log. */
 typedef struct aws_call_context {
     const cJSON *event;   /* the run's event, or NULL */
-    uint64_t deadline_ms; /* on plugin_clock_ms()'s clock; 0 = none */
+    uint64_t deadline_ms; /* on clock_monotonic_ms()'s clock; 0 = none */
     const char *run_id;
     const char *step_id;
 } aws_call_context_t;

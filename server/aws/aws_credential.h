@@ -39,7 +39,7 @@ const cJSON *aws_credential_settings(const aws_credential_t *cred);
 /*
  * The keys to sign a request for one event with: the base chain, then the
  * role assumed when role_arn is set (rendered over {"event": event}). region
- * is where STS is called. deadline_ms (on plugin_clock_ms()'s clock, 0 =
+ * is where STS is called. deadline_ms (on clock_monotonic_ms()'s clock, 0 =
  * none) bounds every fetch (STS, web identity, container, instance metadata)
  * and the wait for another thread's fetch of the same keys. Thread-safe;
  * fills *keys (free with aws_keys_clear). Returns 0, or -1 with the reason in

@@ -13,8 +13,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "plugins/plugin_host.h"
 #include "util/log.h"
+#include "util/clock.h"
 
 /* How long a failed refresh is not tried again while the current keys last. */
 #define RETRY_AFTER_FAILURE_S 30
@@ -159,7 +159,7 @@ static int copy_out(cache_entry_t *e, aws_keys_t *out, char *err, size_t err_siz
 
 static bool deadline_passed(uint64_t deadline_ms)
 {
-    return deadline_ms != 0 && plugin_clock_ms() >= deadline_ms;
+    return deadline_ms != 0 && clock_monotonic_ms() >= deadline_ms;
 }
 
 /* Waits on the condition until it is signalled or the deadline (0: none) passes. */

@@ -15,6 +15,7 @@
 #include <cjson/cJSON.h>
 
 #include "aws/aws_credential.h"
+#include "util/clock.h"
 #include "aws/sigv4.h"
 #include "template/template.h"
 
@@ -50,7 +51,7 @@ typedef struct aws_source {
     const cJSON *settings;    /* the credential's, for endpoint overrides; may be NULL */
     const char *region;       /* NULL: the profile's region, else us-east-1 */
     const char *session_name; /* RoleSessionName unless something more specific names one */
-    uint64_t deadline_ms;     /* on plugin_clock_ms()'s clock; 0 = none */
+    uint64_t deadline_ms;     /* on clock_monotonic_ms()'s clock; 0 = none */
 } aws_source_t;
 
 /* ---- aws_credential_keys.c: values and their checks ---- */

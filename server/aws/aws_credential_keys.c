@@ -8,8 +8,8 @@
 #include <strings.h>
 #include <time.h>
 
-#include "plugins/plugin_host.h"
 #include "util/file.h"
+#include "util/clock.h"
 
 int aws__keys_set(aws_keys_t *keys, const char *access_key_id, const char *secret_access_key,
                   const char *session_token, int64_t expires_at)
@@ -249,7 +249,7 @@ long aws__timeout_ms(uint64_t deadline_ms, long own_ms)
     if (deadline_ms == 0) {
         return own_ms;
     }
-    now = plugin_clock_ms();
+    now = clock_monotonic_ms();
     if (now >= deadline_ms) {
         return 0;
     }

@@ -15,6 +15,8 @@
 
 #include <openssl/evp.h>
 
+#include "util/text.h"
+
 typedef struct text_buf {
     char *data;
     size_t len;
@@ -170,20 +172,6 @@ static void add_s3_path(text_buf_t *b, const char *path)
     }
 }
 
-static int hex_value(char c)
-{
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-    if (c >= 'A' && c <= 'F') {
-        return c - 'A' + 10;
-    }
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-    return -1;
-}
-
 /*
  * Decodes what was sent and encodes it again strictly, so that "b c" and
  * "b%20c" sign alike, as do "%7e" and "~", or "/" and "%2f". A '+' stays a
@@ -201,8 +189,8 @@ static int recode_component(const char *s, size_t n, char **out)
             buf_putc(&decoded, s[i]);
             continue;
         }
-        int high = i + 2 < n ? hex_value(s[i + 1]) : -1;
-        int low = high >= 0 ? hex_value(s[i + 2]) : -1;
+        int high = i + 2 < n ? text_hex_value(s[i + 1]) : -1;
+        int low = high >= 0 ? text_hex_value(s[i + 2]) : -1;
         if (low < 0) {
             free(decoded.data);
             return -1;

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/text.h"
+
 struct diag_list {
     diag_t *items;
     size_t count;
@@ -238,20 +240,6 @@ void keypath_index(char *buf, size_t size, const char *parent, size_t index)
     put_text(&w, digits);
 }
 
-static int hex_value(char c)
-{
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-    if (c >= 'A' && c <= 'F') {
-        return c - 'A' + 10;
-    }
-    return -1;
-}
-
 /* Reads `"...\"...` up to and including the closing quote; only the escapes we write. */
 static const char *read_quoted(const char *p, char *out)
 {
@@ -270,9 +258,9 @@ static const char *read_quoted(const char *p, char *out)
             *out++ = '\n';
         } else if (*p == 't') {
             *out++ = '\t';
-        } else if (*p == 'u' && p[1] == '0' && p[2] == '0' && hex_value(p[3]) >= 0 &&
-                   hex_value(p[4]) >= 0) {
-            *out++ = (char)(hex_value(p[3]) * 16 + hex_value(p[4]));
+        } else if (*p == 'u' && p[1] == '0' && p[2] == '0' && text_hex_value(p[3]) >= 0 &&
+                   text_hex_value(p[4]) >= 0) {
+            *out++ = (char)(text_hex_value(p[3]) * 16 + text_hex_value(p[4]));
             p += 4;
         } else {
             return NULL;

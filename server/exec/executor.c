@@ -8,6 +8,7 @@
 
 #include "exec/run.h"
 #include "util/log.h"
+#include "util/clock.h"
 
 typedef struct worker {
     executor_t *exec;
@@ -78,7 +79,7 @@ static run_t *take_ready(executor_t *exec)
         if (exec->head == NULL) {
             exec->tail = NULL;
         }
-    } else if (exec->waiting != NULL && exec->waiting->not_before_ms <= run_clock_ms()) {
+    } else if (exec->waiting != NULL && exec->waiting->not_before_ms <= clock_monotonic_ms()) {
         run = exec->waiting;
         exec->waiting = run->next;
     } else {

@@ -9,18 +9,11 @@
 
 #include "exec/retry.h"
 #include "util/log.h"
+#include "util/clock.h"
 
 #define RUN_ERROR_SIZE 1024
 
 typedef enum step_result { STEP_SUCCEEDED, STEP_FAILED, STEP_WAITING } step_result_t;
-
-uint64_t run_clock_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 run_t *run_new(event_t *ev, const conf_rule_t *rule)
 {
@@ -28,7 +21,7 @@ run_t *run_new(event_t *ev, const conf_rule_t *rule)
     uint64_t random_id = 0;
 
     if (getrandom(&random_id, sizeof(random_id), 0) != sizeof(random_id)) {
-        random_id = run_clock_ms() ^ (uint64_t)(uintptr_t)run;
+        random_id = clock_monotonic_ms() ^ (uint64_t)(uintptr_t)run;
     }
     snprintf(run->id, sizeof(run->id), "%016" PRIx64, random_id);
     run->event = event_ref(ev);
@@ -93,7 +86,7 @@ static rp_status_t call_step(const run_t *run, const conf_step_t *step, tmpl_ctx
                                .step_id = step->id,
                                .dry_run = dry_run,
                                .attempt = run->attempt,
-                               .deadline_ms = run_clock_ms() + step->timeout_ms,
+                               .deadline_ms = clock_monotonic_ms() + step->timeout_ms,
                                .event = run->event->body};
     rp_status_t status =
         plugin_call(step->plugin, step->action, params, &info, output, err, err_size);
@@ -126,7 +119,7 @@ static void schedule_retry(run_t *run, const conf_step_t *step, const char *err)
                             {"error", err}};
     log_fields(LOG_WARN, fields, 5, "step failed, retrying in %" PRIu64 " ms", delay);
     run->attempt++;
-    run->not_before_ms = run_clock_ms() + delay;
+    run->not_before_ms = clock_monotonic_ms() + delay;
 }
 
 static step_result_t run_step(run_t *run, const conf_step_t *step)
@@ -142,9 +135,9 @@ static step_result_t run_step(run_t *run, const conf_step_t *step)
     snprintf(attempt, sizeof(attempt), "%u", run->attempt);
     fields[4].value = run->attempt > 1 ? attempt : NULL;
     log_fields(LOG_INFO, fields, 5, run->dry_run ? "step started (dry run)" : "step started");
-    uint64_t started = run_clock_ms();
+    uint64_t started = clock_monotonic_ms();
     rp_status_t status = call_step(run, step, run->ctx, run->dry_run, &output, err, sizeof(err));
-    uint64_t elapsed = run_clock_ms() - started;
+    uint64_t elapsed = clock_monotonic_ms() - started;
     snprintf(duration, sizeof(duration), "%" PRIu64, elapsed);
     fields[5].value = duration;
 
@@ -182,7 +175,7 @@ static step_result_t run_step(run_t *run, const conf_step_t *step)
 static void run_start(run_t *run, bool dry_run)
 {
     run->dry_run = dry_run || run->rule->dry_run;
-    run->started_ms = run_clock_ms();
+    run->started_ms = clock_monotonic_ms();
     cJSON *run_info = run_context(run, run->dry_run);
     run->ctx = tmpl_ctx_new(run->event->body, run_info);
     cJSON_Delete(run_info);
@@ -195,7 +188,7 @@ static run_status_t run_finish(run_t *run)
 
     tmpl_ctx_free(run->ctx);
     run->ctx = NULL;
-    snprintf(duration, sizeof(duration), "%" PRIu64, run_clock_ms() - run->started_ms);
+    snprintf(duration, sizeof(duration), "%" PRIu64, clock_monotonic_ms() - run->started_ms);
     log_field_t fields[] = {{"run_id", run->id},
                             {"rule", run->rule->name},
                             {"message_id", run->event->message_id},

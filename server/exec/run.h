@@ -21,7 +21,7 @@ typedef struct run {
     const conf_rule_t *rule;
     size_t step;            /* the next step to run */
     unsigned attempt;       /* of that step: 1 for the first try */
-    uint64_t not_before_ms; /* on run_clock_ms()'s clock: when a waiting run may go on */
+    uint64_t not_before_ms; /* on clock_monotonic_ms()'s clock: when a waiting run may go on */
     tmpl_ctx_t *ctx;        /* earlier steps' outputs; NULL until the run starts */
     bool failed;            /* a step allowed to fail did */
     bool dry_run;
@@ -29,9 +29,6 @@ typedef struct run {
 } run_t;
 
 typedef enum run_status { RUN_SUCCEEDED = 0, RUN_FAILED, RUN_WAITING } run_status_t;
-
-/* Milliseconds on CLOCK_MONOTONIC. */
-uint64_t run_clock_ms(void);
 
 /* Takes a reference on ev. */
 run_t *run_new(event_t *ev, const conf_rule_t *rule);

@@ -27,6 +27,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "util/text.h"
+
 static http_conn_t *conn_of(llhttp_t *parser)
 {
     return parser->data;
@@ -409,20 +411,6 @@ static uint64_t screen_store(const screen_t *s)
     return (uint64_t)s->step | (uint64_t)s->ext_bytes << 4 | s->count << 16;
 }
 
-static int hex_value(char c)
-{
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-    if (c >= 'A' && c <= 'F') {
-        return c - 'A' + 10;
-    }
-    return -1;
-}
-
 /* A byte inside a line, after its first; count is how much of the line
    matches TE_PREFIX, or TE_PREFIX_NO. */
 static const char *screen_te_byte(screen_t *s, char c)
@@ -506,7 +494,7 @@ static const char *screen_line_byte(screen_t *s, char c)
 /* A byte outside chunk data: chunk framing here, lines (head, trailers) below. */
 static const char *screen_chunk_byte(screen_t *s, char c)
 {
-    int digit = hex_value(c);
+    int digit = text_hex_value(c);
 
     switch (s->step) {
     case SCREEN_CHUNK_SIZE:

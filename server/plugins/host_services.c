@@ -12,6 +12,8 @@
 #include "aws/aws_client.h"
 #include "net/http_client.h"
 #include "util/log.h"
+#include "util/clock.h"
+#include "util/text.h"
 
 static log_level_t to_log_level(rp_log_level_t level)
 {
@@ -67,12 +69,12 @@ static int host_send_http(rp_ctx_t *ctx, const rp_http_request_t *req, rp_http_r
     long timeout_ms;
 
     if (resp == NULL) {
-        plugin__errorf(err, err_size, "no response to fill");
+        text_errorf(err, err_size, "no response to fill");
         return -1;
     }
     memset(resp, 0, sizeof(*resp));
     if (req == NULL) {
-        plugin__errorf(err, err_size, "no request");
+        text_errorf(err, err_size, "no request");
         return -1;
     }
     /* Read only the fields the plugin's struct_size covers; the client refuses
@@ -80,9 +82,9 @@ static int host_send_http(rp_ctx_t *ctx, const rp_http_request_t *req, rp_http_r
     memcpy(&known, req, req->struct_size < sizeof(known) ? req->struct_size : sizeof(known));
     timeout_ms = known.timeout_ms > 0 ? known.timeout_ms : NET_DEFAULT_TIMEOUT_MS;
     if (call != NULL && call->deadline_ms != 0) {
-        uint64_t now = plugin_clock_ms();
+        uint64_t now = clock_monotonic_ms();
         if (now >= call->deadline_ms) {
-            plugin__errorf(err, err_size, "the step's deadline has passed");
+            text_errorf(err, err_size, "the step's deadline has passed");
             return -1;
         }
         if (call->deadline_ms - now < (uint64_t)timeout_ms) {
@@ -104,26 +106,25 @@ static int host_send_aws(rp_ctx_t *ctx, const rp_aws_request_t *req, rp_aws_resp
     rp_aws_request_t known = {0};
 
     if (resp == NULL) {
-        plugin__errorf(err, err_size, "no response to fill");
+        text_errorf(err, err_size, "no response to fill");
         return -1;
     }
     /* The plugin's struct may be older, and so shorter, than the host's: fill
        only what it says it has room for. ABI 1.1's layout is the least. */
     uint32_t room = resp->struct_size;
     if (room < sizeof(rp_aws_response_t)) {
-        plugin__errorf(err, err_size,
-                       "rp_aws_response_t.struct_size is %u, less than ABI 1.1's %zu", room,
-                       sizeof(rp_aws_response_t));
+        text_errorf(err, err_size, "rp_aws_response_t.struct_size is %u, less than ABI 1.1's %zu",
+                    room, sizeof(rp_aws_response_t));
         return -1;
     }
     memset(resp, 0, sizeof(rp_aws_response_t));
     resp->struct_size = sizeof(rp_aws_response_t);
     if (req == NULL || ctx == NULL) {
-        plugin__errorf(err, err_size, "no request");
+        text_errorf(err, err_size, "no request");
         return -1;
     }
     if (ctx->inst->host->aws == NULL) {
-        plugin__errorf(err, err_size, "no credential of type aws is configured");
+        text_errorf(err, err_size, "no credential of type aws is configured");
         return -1;
     }
     memcpy(&known, req, req->struct_size < sizeof(known) ? req->struct_size : sizeof(known));

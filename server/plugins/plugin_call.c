@@ -8,16 +8,10 @@
 #include <string.h>
 #include <time.h>
 
+#include "util/text.h"
+
 /* Large enough for any one-line reason; the SDK promises at least 256. */
 #define CALL_ERROR_SIZE 1024
-
-uint64_t plugin_clock_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
 
 /* Compares addresses as integers so that a pointer from elsewhere is refused
  * rather than dereferenced. */
@@ -52,8 +46,8 @@ static rp_status_t check_result(const plugin_instance_t *inst, const rp_action_t
             *output = out;
             return RP_OK;
         }
-        plugin__errorf(err, err_size, "%s.%s reported success %s", plugin, action->name,
-                       out == NULL ? "without an output" : "with an output that is not an object");
+        text_errorf(err, err_size, "%s.%s reported success %s", plugin, action->name,
+                    out == NULL ? "without an output" : "with an output that is not an object");
         cJSON_Delete(out);
         return RP_ERR_PERMANENT;
     case RP_ERR_TRANSIENT:
@@ -62,16 +56,16 @@ static rp_status_t check_result(const plugin_instance_t *inst, const rp_action_t
         cJSON_Delete(out);
         flatten(reason);
         if (reason[0] == '\0') {
-            plugin__errorf(err, err_size, "%s.%s failed without giving a reason", plugin,
-                           action->name);
+            text_errorf(err, err_size, "%s.%s failed without giving a reason", plugin,
+                        action->name);
         } else {
-            plugin__errorf(err, err_size, "%s", reason);
+            text_errorf(err, err_size, "%s", reason);
         }
         return status;
     }
     cJSON_Delete(out);
-    plugin__errorf(err, err_size, "%s.%s returned unknown status %d", plugin, action->name,
-                   (int)status);
+    text_errorf(err, err_size, "%s.%s returned unknown status %d", plugin, action->name,
+                (int)status);
     return RP_ERR_PERMANENT;
 }
 
@@ -85,16 +79,16 @@ rp_status_t plugin_call(plugin_instance_t *inst, const rp_action_t *action, cons
     rp_status_t status;
 
     if (output == NULL) {
-        plugin__errorf(err, err_size, "nowhere to put the output");
+        text_errorf(err, err_size, "nowhere to put the output");
         return RP_ERR_INVALID;
     }
     *output = NULL;
     if (inst == NULL || action == NULL) {
-        plugin__errorf(err, err_size, "no plugin instance or action to call");
+        text_errorf(err, err_size, "no plugin instance or action to call");
         return RP_ERR_INVALID;
     }
     if (!action_belongs_to(inst, action)) {
-        plugin__errorf(err, err_size, "action is not one of plugin %s's", inst->desc->name);
+        text_errorf(err, err_size, "action is not one of plugin %s's", inst->desc->name);
         return RP_ERR_INVALID;
     }
     if (plugin_check_params(action, params, err, err_size) != 0) {
@@ -103,7 +97,7 @@ rp_status_t plugin_call(plugin_instance_t *inst, const rp_action_t *action, cons
     if (params == NULL) {
         params = empty = cJSON_CreateObject();
         if (empty == NULL) {
-            plugin__errorf(err, err_size, "out of memory");
+            text_errorf(err, err_size, "out of memory");
             return RP_ERR_TRANSIENT;
         }
     }

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/text.h"
+
 /* The bytes of rp_plugin_t that ABI 1.0 defines: everything the host reads. */
 #define PLUGIN_V1_0_SIZE (offsetof(rp_plugin_t, fini) + sizeof(((rp_plugin_t *)0)->fini))
 
@@ -33,39 +35,38 @@ static bool is_identifier(const char *s)
 int plugin__check_descriptor(const rp_plugin_t *desc, char *reason, size_t reason_size)
 {
     if (desc->abi_major != RP_ABI_MAJOR) {
-        plugin__errorf(reason, reason_size,
-                       "plugin ABI %u.%u is not supported by this server (ABI %d.%d)",
-                       desc->abi_major, desc->abi_minor, RP_ABI_MAJOR, RP_ABI_MINOR);
+        text_errorf(reason, reason_size,
+                    "plugin ABI %u.%u is not supported by this server (ABI %d.%d)", desc->abi_major,
+                    desc->abi_minor, RP_ABI_MAJOR, RP_ABI_MINOR);
         return -1;
     }
     if (desc->abi_minor > RP_ABI_MINOR) {
-        plugin__errorf(reason, reason_size,
-                       "plugin ABI %u.%u is newer than this server's (ABI %d.%d)", desc->abi_major,
-                       desc->abi_minor, RP_ABI_MAJOR, RP_ABI_MINOR);
+        text_errorf(reason, reason_size, "plugin ABI %u.%u is newer than this server's (ABI %d.%d)",
+                    desc->abi_major, desc->abi_minor, RP_ABI_MAJOR, RP_ABI_MINOR);
         return -1;
     }
     if (desc->struct_size < PLUGIN_V1_0_SIZE) {
-        plugin__errorf(reason, reason_size,
-                       "descriptor struct_size %u is smaller than the %zu bytes of ABI %u.%u",
-                       desc->struct_size, PLUGIN_V1_0_SIZE, desc->abi_major, desc->abi_minor);
+        text_errorf(reason, reason_size,
+                    "descriptor struct_size %u is smaller than the %zu bytes of ABI %u.%u",
+                    desc->struct_size, PLUGIN_V1_0_SIZE, desc->abi_major, desc->abi_minor);
         return -1;
     }
     if (!is_identifier(desc->name)) {
-        plugin__errorf(reason, reason_size, "plugin name \"%.64s\" is not made of [a-z0-9_]",
-                       desc->name ? desc->name : "");
+        text_errorf(reason, reason_size, "plugin name \"%.64s\" is not made of [a-z0-9_]",
+                    desc->name ? desc->name : "");
         return -1;
     }
     if (desc->version == NULL || *desc->version == '\0') {
-        plugin__errorf(reason, reason_size, "plugin %s has no version", desc->name);
+        text_errorf(reason, reason_size, "plugin %s has no version", desc->name);
         return -1;
     }
     if (desc->actions == NULL || desc->action_count == 0) {
-        plugin__errorf(reason, reason_size, "plugin %s declares no actions", desc->name);
+        text_errorf(reason, reason_size, "plugin %s declares no actions", desc->name);
         return -1;
     }
     if (desc->action_count > PLUGIN_MAX_ACTIONS) {
-        plugin__errorf(reason, reason_size, "plugin %s declares %zu actions, more than %d",
-                       desc->name, desc->action_count, PLUGIN_MAX_ACTIONS);
+        text_errorf(reason, reason_size, "plugin %s declares %zu actions, more than %d", desc->name,
+                    desc->action_count, PLUGIN_MAX_ACTIONS);
         return -1;
     }
     return 0;
@@ -88,26 +89,24 @@ static int check_schema_member(const cJSON *schema, const cJSON *member, const c
     const cJSON *required = cJSON_GetObjectItemCaseSensitive(member, "required");
 
     if (!cJSON_IsObject(member)) {
-        plugin__errorf(reason, reason_size, "%s: \"%.64s\" is not an object", field,
-                       member->string);
+        text_errorf(reason, reason_size, "%s: \"%.64s\" is not an object", field, member->string);
         return -1;
     }
     if (!cJSON_IsString(type) || !is_schema_type(type->valuestring)) {
-        plugin__errorf(reason, reason_size,
-                       "%s: \"%.64s\" needs a \"type\" among string, number, integer, boolean, "
-                       "object, array, any",
-                       field, member->string);
+        text_errorf(reason, reason_size,
+                    "%s: \"%.64s\" needs a \"type\" among string, number, integer, boolean, "
+                    "object, array, any",
+                    field, member->string);
         return -1;
     }
     if (required != NULL && !cJSON_IsBool(required)) {
-        plugin__errorf(reason, reason_size, "%s: \"%.64s\": \"required\" is not a boolean", field,
-                       member->string);
+        text_errorf(reason, reason_size, "%s: \"%.64s\": \"required\" is not a boolean", field,
+                    member->string);
         return -1;
     }
     for (const cJSON *earlier = schema->child; earlier != member; earlier = earlier->next) {
         if (strcmp(earlier->string, member->string) == 0) {
-            plugin__errorf(reason, reason_size, "%s describes \"%.64s\" twice", field,
-                           member->string);
+            text_errorf(reason, reason_size, "%s describes \"%.64s\" twice", field, member->string);
             return -1;
         }
     }
@@ -121,16 +120,16 @@ static cJSON *parse_schema(const char *json, const char *field, char *reason, si
     const cJSON *member;
 
     if (json == NULL) {
-        plugin__errorf(reason, reason_size, "%s is missing", field);
+        text_errorf(reason, reason_size, "%s is missing", field);
         return NULL;
     }
     schema = cJSON_Parse(json);
     if (schema == NULL) {
-        plugin__errorf(reason, reason_size, "%s is not valid JSON", field);
+        text_errorf(reason, reason_size, "%s is not valid JSON", field);
         return NULL;
     }
     if (!cJSON_IsObject(schema)) {
-        plugin__errorf(reason, reason_size, "%s is not a JSON object", field);
+        text_errorf(reason, reason_size, "%s is not a JSON object", field);
         cJSON_Delete(schema);
         return NULL;
     }
@@ -150,12 +149,12 @@ static int build_action(const rp_action_t *src, size_t index, struct plugin_acti
     char why[384];
 
     if (!is_identifier(src->name)) {
-        plugin__errorf(reason, reason_size, "action %zu: name \"%.64s\" is not made of [a-z0-9_]",
-                       index, src->name ? src->name : "");
+        text_errorf(reason, reason_size, "action %zu: name \"%.64s\" is not made of [a-z0-9_]",
+                    index, src->name ? src->name : "");
         return -1;
     }
     if (src->run == NULL) {
-        plugin__errorf(reason, reason_size, "action \"%s\" has no run function", src->name);
+        text_errorf(reason, reason_size, "action \"%s\" has no run function", src->name);
         return -1;
     }
     dst->action = *src;
@@ -164,7 +163,7 @@ static int build_action(const rp_action_t *src, size_t index, struct plugin_acti
         dst->outputs = parse_schema(src->outputs_json, "outputs_json", why, sizeof(why));
     }
     if (dst->params == NULL || dst->outputs == NULL) {
-        plugin__errorf(reason, reason_size, "action \"%s\": %s", src->name, why);
+        text_errorf(reason, reason_size, "action \"%s\": %s", src->name, why);
         cJSON_Delete(dst->params);
         dst->params = NULL;
         return -1;
@@ -189,7 +188,7 @@ int plugin__build_actions(plugin_instance_t *inst, char *reason, size_t reason_s
 
     inst->actions = calloc(desc->action_count, sizeof(*inst->actions));
     if (inst->actions == NULL) {
-        plugin__errorf(reason, reason_size, "out of memory");
+        text_errorf(reason, reason_size, "out of memory");
         return -1;
     }
     for (size_t i = 0; i < desc->action_count; i++) {
@@ -201,8 +200,8 @@ int plugin__build_actions(plugin_instance_t *inst, char *reason, size_t reason_s
         inst->action_count = i + 1;
         for (size_t j = 0; j < i; j++) {
             if (strcmp(desc->actions[j].name, desc->actions[i].name) == 0) {
-                plugin__errorf(reason, reason_size, "action \"%s\" is declared twice",
-                               desc->actions[i].name);
+                text_errorf(reason, reason_size, "action \"%s\" is declared twice",
+                            desc->actions[i].name);
                 plugin__free_actions(inst);
                 return -1;
             }

@@ -10,18 +10,7 @@
 #include <string.h>
 
 #include "util/log.h"
-
-void plugin__errorf(char *err, size_t err_size, const char *fmt, ...)
-{
-    va_list ap;
-
-    if (err == NULL || err_size == 0) {
-        return;
-    }
-    va_start(ap, fmt);
-    vsnprintf(err, err_size, fmt, ap);
-    va_end(ap);
-}
+#include "util/text.h"
 
 plugin_host_t *plugin_host_new(const cJSON *credentials)
 {
@@ -86,12 +75,12 @@ static int check_settings(const rp_plugin_t *desc, const cJSON *settings, char *
                           size_t reason_size)
 {
     if (settings != NULL && !cJSON_IsObject(settings) && !cJSON_IsNull(settings)) {
-        plugin__errorf(reason, reason_size, "settings of plugin %s must be an object", desc->name);
+        text_errorf(reason, reason_size, "settings of plugin %s must be an object", desc->name);
         return -1;
     }
     if (desc->init == NULL && cJSON_IsObject(settings) && settings->child != NULL) {
-        plugin__errorf(reason, reason_size, "plugin %s takes no settings, but \"%.64s\" is set",
-                       desc->name, settings->child->string);
+        text_errorf(reason, reason_size, "plugin %s takes no settings, but \"%.64s\" is set",
+                    desc->name, settings->child->string);
         return -1;
     }
     return 0;
@@ -117,8 +106,8 @@ static int instance_init(plugin_instance_t *inst, const cJSON *settings, char *r
     cJSON_Delete(empty);
     why[sizeof(why) - 1] = '\0';
     if (rc != 0) {
-        plugin__errorf(reason, reason_size, "plugin %s: init failed: %s", inst->desc->name,
-                       why[0] ? why : "no reason given");
+        text_errorf(reason, reason_size, "plugin %s: init failed: %s", inst->desc->name,
+                    why[0] ? why : "no reason given");
         return -1;
     }
     inst->initialised = true;
@@ -150,7 +139,7 @@ static plugin_instance_t *instance_add(plugin_host_t *host, const rp_plugin_t *d
     const plugin_instance_t *same;
 
     if (inst == NULL || (inst->origin = strdup(origin)) == NULL) {
-        plugin__errorf(err, err_size, "%s: out of memory", origin);
+        text_errorf(err, err_size, "%s: out of memory", origin);
         if (dl != NULL) {
             dlclose(dl);
         }
@@ -169,15 +158,15 @@ static plugin_instance_t *instance_add(plugin_host_t *host, const rp_plugin_t *d
     }
     same = find_instance(host, desc->name, strlen(desc->name));
     if (same != NULL) {
-        plugin__errorf(reason, sizeof(reason), "a plugin named %s is already loaded from %s",
-                       desc->name, same->origin);
+        text_errorf(reason, sizeof(reason), "a plugin named %s is already loaded from %s",
+                    desc->name, same->origin);
         goto refuse;
     }
     if (instance_init(inst, settings, reason, sizeof(reason)) != 0) {
         goto refuse;
     }
     if (host_append(host, inst) != 0) {
-        plugin__errorf(reason, sizeof(reason), "out of memory");
+        text_errorf(reason, sizeof(reason), "out of memory");
         goto refuse;
     }
     log_fields(LOG_DEBUG, (log_field_t[]){{"plugin", desc->name}}, 1, "plugin %s %s loaded from %s",
@@ -185,7 +174,7 @@ static plugin_instance_t *instance_add(plugin_host_t *host, const rp_plugin_t *d
     return inst;
 
 refuse:
-    plugin__errorf(err, err_size, "%s: %s", origin, reason);
+    text_errorf(err, err_size, "%s: %s", origin, reason);
     instance_free(inst);
     return NULL;
 }
@@ -197,7 +186,7 @@ plugin_instance_t *plugin_host_add(plugin_host_t *host, const rp_plugin_t *desc,
         origin = "(built-in)";
     }
     if (desc == NULL) {
-        plugin__errorf(err, err_size, "%s: no descriptor", origin);
+        text_errorf(err, err_size, "%s: no descriptor", origin);
         return NULL;
     }
     return instance_add(host, desc, origin, NULL, settings, err, err_size);
@@ -214,21 +203,21 @@ plugin_instance_t *plugin_host_load(plugin_host_t *host, const char *path, const
 
     /* dlopen(NULL) would hand back the server itself. */
     if (path == NULL || *path == '\0') {
-        plugin__errorf(err, err_size, "no plugin path given");
+        text_errorf(err, err_size, "no plugin path given");
         return NULL;
     }
     dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);
     if (dl == NULL) {
         why = dlerror();
-        plugin__errorf(err, err_size, "%s: cannot load: %s", path, why ? why : "unknown error");
+        text_errorf(err, err_size, "%s: cannot load: %s", path, why ? why : "unknown error");
         return NULL;
     }
     dlerror();
     sym = dlsym(dl, RP_PLUGIN_ENTRY_SYMBOL);
     if (sym == NULL) {
         why = dlerror();
-        plugin__errorf(err, err_size, "%s: no symbol %s: %s", path, RP_PLUGIN_ENTRY_SYMBOL,
-                       why ? why : "it is NULL");
+        text_errorf(err, err_size, "%s: no symbol %s: %s", path, RP_PLUGIN_ENTRY_SYMBOL,
+                    why ? why : "it is NULL");
         dlclose(dl);
         return NULL;
     }
@@ -236,8 +225,7 @@ plugin_instance_t *plugin_host_load(plugin_host_t *host, const char *path, const
     memcpy(&entry, &sym, sizeof(entry));
     desc = entry();
     if (desc == NULL) {
-        plugin__errorf(err, err_size, "%s: %s returned no descriptor", path,
-                       RP_PLUGIN_ENTRY_SYMBOL);
+        text_errorf(err, err_size, "%s: %s returned no descriptor", path, RP_PLUGIN_ENTRY_SYMBOL);
         dlclose(dl);
         return NULL;
     }
@@ -294,13 +282,12 @@ const rp_action_t *plugin_host_find(const plugin_host_t *host, const char *uses,
         *inst = NULL;
     }
     if (dot == NULL || dot == uses || dot[1] == '\0') {
-        plugin__errorf(err, err_size, "\"%.128s\" is not of the form plugin.action",
-                       uses ? uses : "");
+        text_errorf(err, err_size, "\"%.128s\" is not of the form plugin.action", uses ? uses : "");
         return NULL;
     }
     found = find_instance(host, uses, (size_t)(dot - uses));
     if (found == NULL) {
-        plugin__errorf(err, err_size, "no plugin named %.*s", (int)(dot - uses), uses);
+        text_errorf(err, err_size, "no plugin named %.*s", (int)(dot - uses), uses);
         return NULL;
     }
     for (size_t i = 0; i < found->action_count; i++) {
@@ -311,6 +298,6 @@ const rp_action_t *plugin_host_find(const plugin_host_t *host, const char *uses,
             return &found->actions[i].action;
         }
     }
-    plugin__errorf(err, err_size, "plugin %s has no action %.128s", found->desc->name, dot + 1);
+    text_errorf(err, err_size, "plugin %s has no action %.128s", found->desc->name, dot + 1);
     return NULL;
 }

@@ -33,12 +33,9 @@ typedef struct plugin_call_info {
     const char *step_id;
     bool dry_run;
     unsigned attempt;     /* 1 for the first try */
-    uint64_t deadline_ms; /* on plugin_clock_ms()'s clock; 0 = none */
+    uint64_t deadline_ms; /* on clock_monotonic_ms()'s clock; 0 = none */
     const cJSON *event;   /* the run's event: the default region, role templates */
 } plugin_call_info_t;
-
-/* Milliseconds on CLOCK_MONOTONIC: the clock of plugin_call_info_t.deadline_ms. */
-uint64_t plugin_clock_ms(void);
 
 /* credentials: a cJSON object name -> settings object, already resolved by the
  * configuration layer, or NULL. The host keeps a deep copy. NULL on failure. */

@@ -51,10 +51,6 @@ struct plugin_host {
 
 extern const rp_host_t plugin__host_table;
 
-/* Formats into a caller's buffer that may be NULL or empty. */
-void plugin__errorf(char *err, size_t err_size, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
 /* Checks the descriptor's own fields (ABI, size, name, version, action list
  * shape). 0, or -1 with the reason. */
 int plugin__check_descriptor(const rp_plugin_t *desc, char *reason, size_t reason_size);

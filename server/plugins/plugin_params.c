@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "util/text.h"
+
 /* Integers beyond 2^53 are no longer exact in a double. */
 #define LARGEST_EXACT_INTEGER 9007199254740992.0
 
@@ -161,7 +163,7 @@ static void keep_first(void *data, const char *param, const char *message)
 
     (void)param;
     if (!first->seen) {
-        plugin__errorf(first->err, first->err_size, "%s", message);
+        text_errorf(first->err, first->err_size, "%s", message);
         first->seen = true;
     }
 }

@@ -20,6 +20,7 @@
 #include <cmocka.h>
 
 #include "aws/aws_client.h"
+#include "util/clock.h"
 #include "aws/aws_response.h"
 #include "aws/sigv4.h"
 #include "net/http_client.h"
@@ -399,9 +400,9 @@ static void test_refresh_past_the_deadline_keeps_the_answer(void **state)
     route_sts("ASIASECOND", 0, 600);
     route_object("ASIAFIRST", 0, 400, s3_error("ExpiredToken", "The provided token has expired."));
 
-    aws_call_context_t call = {.deadline_ms = plugin_clock_ms() + 300};
+    aws_call_context_t call = {.deadline_ms = clock_monotonic_ms() + 300};
     assert_int_equal(aws_client_request(client, &call, &req, &resp, err, sizeof(err)), 0);
-    assert_true(plugin_clock_ms() < call.deadline_ms + 250);
+    assert_true(clock_monotonic_ms() < call.deadline_ms + 250);
     assert_int_equal(resp.status, 400);
     assert_string_equal(resp.error_code, "ExpiredToken");
     assert_int_equal(resp.attempts, 1);
@@ -491,7 +492,7 @@ static void connect_target(const char *bucket, char *out, size_t size)
                     "\"region\":\"eu-west-1\"}");
     rp_aws_request_t req = s3_get(bucket);
     rp_aws_response_t resp;
-    aws_call_context_t call = {.deadline_ms = plugin_clock_ms() + 2000};
+    aws_call_context_t call = {.deadline_ms = clock_monotonic_ms() + 2000};
     char err[512];
 
     assert_true(server_idle());

@@ -23,6 +23,7 @@
 #include <cmocka.h>
 
 #include "aws/aws_credential.h"
+#include "util/clock.h"
 #include "aws/aws_credential_internal.h"
 #include "aws/aws_response.h"
 #include "net/http_client.h"
@@ -963,7 +964,7 @@ static void test_forget_keeps_long_term_keys(void **state)
 
 static uint64_t elapsed_since(uint64_t start)
 {
-    return plugin_clock_ms() - start;
+    return clock_monotonic_ms() - start;
 }
 
 static void test_sts_stops_at_the_deadline(void **state)
@@ -975,7 +976,7 @@ static void test_sts_stops_at_the_deadline(void **state)
     (void)state;
     route_add("POST", "/sts/", NULL, 200, sts_answer("AssumeRole", "ASIASLOW", time(NULL) + 3600),
               1000);
-    uint64_t start = plugin_clock_ms();
+    uint64_t start = clock_monotonic_ms();
     assert_int_equal(resolve_by(cred, ACCOUNT_1, start + 200, &keys, err, sizeof(err)), -1);
     uint64_t took = elapsed_since(start);
     assert_true(took >= 190);
@@ -1007,7 +1008,7 @@ static void test_container_stops_at_the_deadline(void **state)
     aws__container_host = fake_http_base_url();
     setenv("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "/v2/credentials/slow", 1);
     aws_credential_t *cred = cred_from("{}");
-    uint64_t start = plugin_clock_ms();
+    uint64_t start = clock_monotonic_ms();
     assert_int_equal(resolve_by(cred, NULL, start + 150, &keys, err, sizeof(err)), -1);
     uint64_t took = elapsed_since(start);
     if (took > 400) {
@@ -1058,7 +1059,7 @@ static void test_waiter_stops_at_its_deadline(void **state)
     assert_true(eventually(requests_reach, 1));
 
     /* This thread waits for the fetch under way, but only until its deadline. */
-    uint64_t start = plugin_clock_ms();
+    uint64_t start = clock_monotonic_ms();
     assert_int_equal(resolve_by(cred, ACCOUNT_1, start + 150, &keys, err, sizeof(err)), -1);
     uint64_t took = elapsed_since(start);
     assert_true(took >= 140);
@@ -1068,7 +1069,7 @@ static void test_waiter_stops_at_its_deadline(void **state)
     assert_non_null(strstr(err, "the step's deadline passed while waiting for credentials"));
 
     /* One with time enough gets the keys of the same fetch. */
-    patient = (timed_worker_t){.cred = cred, .deadline_ms = plugin_clock_ms() + 5000};
+    patient = (timed_worker_t){.cred = cred, .deadline_ms = clock_monotonic_ms() + 5000};
     assert_int_equal(pthread_create(&patient_thread, NULL, timed_resolve_worker, &patient), 0);
     pthread_join(fetcher, NULL);
     pthread_join(patient_thread, NULL);
@@ -1090,7 +1091,7 @@ static void test_waiter_fetches_when_the_fetcher_ran_out_of_time(void **state)
     (void)state;
     route_add("POST", "/sts/", NULL, 200, sts_answer("AssumeRole", "ASIASLOW", time(NULL) + 3600),
               300);
-    hurried = (timed_worker_t){.cred = cred, .deadline_ms = plugin_clock_ms() + 100};
+    hurried = (timed_worker_t){.cred = cred, .deadline_ms = clock_monotonic_ms() + 100};
     assert_int_equal(pthread_create(&hurried_thread, NULL, timed_resolve_worker, &hurried), 0);
     assert_true(eventually(requests_reach, 1));
 

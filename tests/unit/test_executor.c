@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "exec/executor.h"
+#include "util/clock.h"
 #include "exec/retry.h"
 #include "exec/run.h"
 #include "plugins/plugin_host.h"
@@ -42,7 +43,7 @@ static void record_call(const char *action, const rp_call_t *call)
         call_record_t *rec = &calls[call_count++];
         snprintf(rec->action, sizeof(rec->action), "%s", action);
         rec->attempt = call->attempt;
-        rec->at_ms = run_clock_ms();
+        rec->at_ms = clock_monotonic_ms();
     }
     pthread_mutex_unlock(&calls_lock);
 }
@@ -155,7 +156,7 @@ static void fixture_free(fixture_t *fx)
 
 static void sleep_until(uint64_t when_ms)
 {
-    uint64_t now = run_clock_ms();
+    uint64_t now = clock_monotonic_ms();
 
     if (when_ms > now) {
         struct timespec ts = {.tv_sec = (time_t)((when_ms - now) / 1000),
@@ -175,7 +176,7 @@ static run_status_t execute_to_end(run_t *run, const conf_step_t *step)
         if (cap > step->retry_max_backoff_ms) {
             cap = step->retry_max_backoff_ms;
         }
-        assert_true(run->not_before_ms <= run_clock_ms() + cap);
+        assert_true(run->not_before_ms <= clock_monotonic_ms() + cap);
         sleep_until(run->not_before_ms);
     }
     return status;
@@ -340,9 +341,9 @@ static void test_waiting_run_counts_and_is_reported(void **state)
     assert_int_equal(executor_start(stuck_exec), 0);
     assert_int_equal(executor_submit(stuck_exec, stuck_fixture->event, rules, 1), 0);
     while (calls_made() == 0) {
-        sleep_until(run_clock_ms() + 5);
+        sleep_until(clock_monotonic_ms() + 5);
     }
-    sleep_until(run_clock_ms() + 50);
+    sleep_until(clock_monotonic_ms() + 50);
 
     /* The waiting run fills the one place in the queue. */
     assert_int_equal(executor_submit(stuck_exec, stuck_fixture->event, rules, 1), -1);
