@@ -4,12 +4,13 @@
  */
 #include "net/net_internal.h"
 
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+
+#include "util/text.h"
 
 /* The bytes of rp_http_request_t that ABI 1.0 defines. */
 #define REQUEST_V1_0_SIZE                                                                          \
@@ -17,21 +18,6 @@
 
 /* A slow DNS or SYN should not eat the whole budget of a long request. */
 #define CONNECT_TIMEOUT_MS 10000L
-
-static void set_error(char *err, size_t err_size, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void set_error(char *err, size_t err_size, const char *fmt, ...)
-{
-    va_list ap;
-
-    if (err == NULL || err_size == 0) {
-        return;
-    }
-    va_start(ap, fmt);
-    vsnprintf(err, err_size, fmt, ap);
-    va_end(ap);
-}
 
 /* RFC 9110 token characters: what a method or a header name may hold. */
 static bool is_token(const char *s)
@@ -57,36 +43,36 @@ static bool has_http_scheme(const char *url)
 static int check_request(const rp_http_request_t *req, char *err, size_t err_size)
 {
     if (req->struct_size < REQUEST_V1_0_SIZE) {
-        set_error(err, err_size, "request struct_size %u is smaller than ABI 1.0's %zu",
-                  req->struct_size, REQUEST_V1_0_SIZE);
+        text_errorf(err, err_size, "request struct_size %u is smaller than ABI 1.0's %zu",
+                    req->struct_size, REQUEST_V1_0_SIZE);
         return -1;
     }
     if (!is_token(req->method)) {
-        set_error(err, err_size, "method is not an HTTP token");
+        text_errorf(err, err_size, "method is not an HTTP token");
         return -1;
     }
     if (!has_http_scheme(req->url)) {
-        set_error(err, err_size, "url must start with http:// or https://");
+        text_errorf(err, err_size, "url must start with http:// or https://");
         return -1;
     }
     if (req->header_count > 0 && req->headers == NULL) {
-        set_error(err, err_size, "header_count is %zu but headers is NULL", req->header_count);
+        text_errorf(err, err_size, "header_count is %zu but headers is NULL", req->header_count);
         return -1;
     }
     for (size_t i = 0; i < req->header_count; i++) {
         const char *value = req->headers[i].value;
         if (!is_token(req->headers[i].name)) {
-            set_error(err, err_size, "header %zu: name is not an HTTP token", i);
+            text_errorf(err, err_size, "header %zu: name is not an HTTP token", i);
             return -1;
         }
         if (value == NULL || strpbrk(value, "\r\n") != NULL) {
-            set_error(err, err_size, "header %s: value is missing or holds CR or LF",
-                      req->headers[i].name);
+            text_errorf(err, err_size, "header %s: value is missing or holds CR or LF",
+                        req->headers[i].name);
             return -1;
         }
     }
     if (req->body == NULL && req->body_len > 0) {
-        set_error(err, err_size, "body_len is %zu but body is NULL", req->body_len);
+        text_errorf(err, err_size, "body_len is %zu but body is NULL", req->body_len);
         return -1;
     }
     return 0;
@@ -206,17 +192,17 @@ static int perform(CURL *curl, struct response_sink *sink, char *curl_err, char 
         sink->failure = "response body is larger than 10 MiB";
     }
     if (rc != CURLE_OK) {
-        set_error(err, err_size, "%s",
-                  sink->failure ? sink->failure
-                  : curl_err[0] ? curl_err
-                                : curl_easy_strerror(rc));
+        text_errorf(err, err_size, "%s",
+                    sink->failure ? sink->failure
+                    : curl_err[0] ? curl_err
+                                  : curl_easy_strerror(rc));
         return -1;
     }
     curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &sink->resp->status);
     if (sink->resp->body == NULL) {
         sink->resp->body = calloc(1, 1);
         if (sink->resp->body == NULL) {
-            set_error(err, err_size, "out of memory for the response body");
+            text_errorf(err, err_size, "out of memory for the response body");
             return -1;
         }
     }
@@ -240,13 +226,13 @@ int net_http_request(const rp_http_request_t *req, long timeout_ms, rp_http_resp
     }
     curl = net__handle_acquire();
     if (curl == NULL) {
-        set_error(err, err_size, "the HTTP client is not initialised");
+        text_errorf(err, err_size, "the HTTP client is not initialised");
         return -1;
     }
     set_method(curl, req, &body);
     headers = build_headers(req, body, &failed);
     if (failed) {
-        set_error(err, err_size, "out of memory for the request headers");
+        text_errorf(err, err_size, "out of memory for the request headers");
         rc = -1;
     } else {
         set_options(curl, req, timeout_ms > 0 ? timeout_ms : NET_DEFAULT_TIMEOUT_MS, headers, &sink,
